@@ -1,11 +1,49 @@
-"""The LSTM over a whole sequence: forward and backpropagation through time (reference solution)."""
+"""The LSTM over a whole sequence: forward, and backpropagation through time (reference solution).
+
+The same cell, with the same weights, runs once per time step. Forward, it
+reads the sequence left to right and carries h and c from each step to the
+next. Backward (BPTT), it walks right to left and carries their gradients.
+
+Shapes: x (N, T, D), h0 (N, H), h (N, T, H),
+        Wx (D, 4H), Wh (H, 4H), b (4H,), gates stacked i, f, g, o as in cell.py.
+"""
 import numpy as np
 
 from cell import lstm_step_backward, lstm_step_forward
 
 
 def lstm_forward(x, h0, Wx, Wh, b):
-    """Run the cell over T steps; the cell state starts at zero."""
+    """Run the LSTM over a whole sequence of T steps.
+
+    Equations, for t = 0, 1, ..., T-1:
+        h_t, c_t = lstm_step_forward(x[:, t], h_(t-1), c_(t-1), Wx, Wh, b)
+        h[:, t]  = h_t
+    with h_(-1) = h0 and c_(-1) = 0 (the cell state starts empty).
+
+    Only the hidden states come out; the cell state stays inside the loop, as
+    the conveyor belt running from the first step to the last. There is one
+    bouncer, one guard and one librarian, and they check every word in turn:
+    the weights are the same at each step. In "Sarah went to the store. She...",
+    what the guard loads onto the belt at "Sarah" can still be read when
+    "She" arrives.
+
+    The cache is your own business (any tuple, list or dict); a list of the
+    per-step caches is the natural choice. The grader only hands it back to
+    your lstm_backward.
+
+    Inputs:
+    - x: Input sequence, of shape (N, T, D)
+    - h0: Initial hidden state, of shape (N, H)
+    - Wx: Fused input-to-hidden weights, of shape (D, 4H)
+    - Wh: Fused hidden-to-hidden weights, of shape (H, 4H)
+    - b: Fused biases, of shape (4H,)
+
+    Returns a tuple of:
+    - h: Hidden states of every time step, of shape (N, T, H)
+    - cache: Whatever your lstm_backward needs
+
+    You may call: lstm_step_forward (imported from cell.py)
+    """
     N, T, _ = x.shape
     h_t, c_t = h0, np.zeros_like(h0)
     h, caches = np.empty((N, T, h0.shape[1]), dtype=h0.dtype), []
@@ -17,7 +55,37 @@ def lstm_forward(x, h0, Wx, Wh, b):
 
 
 def lstm_backward(dh, cache):
-    """Backpropagation through time: walk the steps backwards, carrying dh and dc."""
+    """Backpropagate through time over the whole sequence.
+
+    Walk the steps backwards, t = T-1 down to 0, carrying two gradients from
+    step t+1 to step t: dh_next (reaching h_t through the next step's gates)
+    and dc_next (reaching c_t along the conveyor belt). Both are zero after
+    the last step.
+        dh_tot = dh[:, t] + dh_next          # the loss sees h_t directly and via step t+1
+        dx[:, t], dh_next, dc_next, dWx_t, dWh_t, db_t
+               = lstm_step_backward(dh_tot, dc_next, cache of step t)
+        dWx = sum over t of dWx_t            # likewise dWh and db
+    When the loop ends, dh_next is dh0. The initial cell state is a fixed
+    zero, so no gradient is returned for it.
+
+    Because the same weights are used at every step, each step computes its
+    own share of their gradient and the shares add up. dh[:, t] is only the
+    part of the gradient that reaches h_t from outside (for example a loss on
+    the prediction at step t); the rest comes back from the future.
+
+    Inputs:
+    - dh: Upstream gradients of every hidden state, of shape (N, T, H)
+    - cache: The cache your lstm_forward returned
+
+    Returns a tuple of:
+    - dx: Gradient of the inputs, of shape (N, T, D)
+    - dh0: Gradient of the initial hidden state, of shape (N, H)
+    - dWx: Gradient of the input-to-hidden weights, of shape (D, 4H)
+    - dWh: Gradient of the hidden-to-hidden weights, of shape (H, 4H)
+    - db: Gradient of the biases, of shape (4H,)
+
+    You may call: lstm_step_backward (imported from cell.py)
+    """
     N, T, H = dh.shape
     D = cache[0][0].shape[1]                         # each step's cache starts with its x
     dx = np.empty((N, T, D))
