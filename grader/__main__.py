@@ -1,0 +1,94 @@
+"""``python -m grader``: grade a submission folder and report.
+
+Exit status: 0 at full marks, 1 below, 2 when the grader itself could not run.
+"""
+import os
+
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")  # before numpy loads: BLAS threads only slow these sizes
+
+import argparse  # noqa: E402
+import contextlib  # noqa: E402
+import io  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+KIT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(prog="python -m grader", description="Grade an lstm-kit submission.")
+    parser.add_argument("--submission", default=os.path.join(KIT_ROOT, "exercises"),
+                        help="folder holding gates.py, cell.py and sequence.py (default: exercises/)")
+    parser.add_argument("--tests", default=os.path.join(KIT_ROOT, "tests", "steps"),
+                        help="test folder(s) to run, separated by ':' (default: tests/steps/)")
+    parser.add_argument("--reference", default=os.path.join(KIT_ROOT, "solutions"),
+                        help="folder with the reference solution (default: solutions/)")
+    parser.add_argument("--results", default=os.path.join(KIT_ROOT, "build"),
+                        help="where results.json and report.json go (default: build/)")
+    parser.add_argument("--call-timeout", type=float, default=10.0,
+                        help="seconds allowed for one call into the submission (default: 10)")
+    return parser.parse_args(argv)
+
+
+class Collector:
+    """Keeps a handle on pytest's config so the verdicts can be read after the run."""
+
+    config = None
+
+    def pytest_configure(self, config):
+        self.config = config
+
+
+def run_pytest(args):
+    """Run the checks; returns (pytest's exit code, the outcomes judged)."""
+    import pytest
+
+    from grader.plugin import STATE
+
+    tests = [os.path.abspath(t) for t in args.tests.split(":") if t]
+    missing = [t for t in tests if not os.path.isdir(t)]
+    if missing:
+        raise SystemExit(f"grader: no test folder at {', '.join(missing)}")
+    if not os.path.isdir(args.submission):
+        raise SystemExit(f"grader: no submission folder at {args.submission}")
+    collector = Collector()
+    log = io.StringIO()  # pytest's own terminal output: shown only if the checks could not run
+    with contextlib.redirect_stdout(log):
+        code = pytest.main([
+            *tests, "-c", os.path.join(KIT_ROOT, "grader", "pytest.ini"), "--rootdir", os.path.commonpath(tests),
+            "-q", "-p", "grader.plugin", "-p", "no:cacheprovider",
+            "--submission", os.path.abspath(args.submission), "--reference", os.path.abspath(args.reference),
+            "--call-timeout", str(args.call_timeout),
+            "--json-report", "--json-report-file", os.path.join(args.results, "report.json"),
+        ], plugins=[collector])
+    outcomes = collector.config.stash[STATE].outcomes if collector.config and STATE in collector.config.stash else []
+    return int(code), outcomes, log.getvalue()
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    started = time.monotonic()
+    code, outcomes, log = run_pytest(args)
+
+    from grader.export import gradescope_results, write_results
+    from grader.hints import load_hints
+    from grader.report import render
+    from grader.results import score, summarize
+
+    results = summarize(outcomes)
+    got, total = score(results)
+    notes = []
+    if code not in (0, 1):  # pytest's own trouble: usage error, collection error, internal error
+        notes.append(f"The checks could not all run (pytest exit status {code}):\n{log.strip()[-3000:]}")
+    write_results(os.path.join(args.results, "results.json"),
+                  gradescope_results(outcomes, results, time.monotonic() - started, " ".join(notes)))
+    label = os.path.relpath(os.path.abspath(args.submission))
+    render(results, label, load_hints(), notes)
+    if code not in (0, 1) or not results:
+        return 2
+    return 0 if got == total else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

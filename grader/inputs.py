@@ -1,0 +1,71 @@
+"""Random inputs for the checks: several seeds, each with its own non-square shapes.
+
+N, T, D and H differ within every shape, so a transposed product or swapped arguments fail
+with a shape error or wrong values instead of passing by accident.
+"""
+import numpy as np
+
+SEEDS = (0, 1, 2)
+SHAPES = {0: (3, 4, 5, 6), 1: (2, 5, 7, 3), 2: (4, 3, 2, 5)}  # seed -> (N, T, D, H)
+
+
+def sizes(seed):
+    return SHAPES[seed % len(SHAPES)]
+
+
+def describe(seed):
+    N, T, D, H = sizes(seed)
+    return f"(inputs: seed {seed}, N={N}, T={T}, D={D}, H={H})"
+
+
+def _rng(seed, salt):
+    return np.random.default_rng([seed, salt])
+
+
+def _weights(rng, D, H, width):
+    # Scaled so pre-activations spread over roughly [-3, 3], where sigmoid and tanh differ most.
+    return (rng.standard_normal((D, width)) / np.sqrt(D), rng.standard_normal((H, width)) / np.sqrt(H),
+            0.5 * rng.standard_normal(width))
+
+
+def gate_args(seed):
+    """(x, h_prev, Wx, Wh, b) for one gate: Wx (D, H), Wh (H, H), b (H,)."""
+    N, _, D, H = sizes(seed)
+    rng = _rng(seed, 1)
+    return (rng.standard_normal((N, D)), rng.standard_normal((N, H)), *_weights(rng, D, H, H))
+
+
+def cell_update_args(seed):
+    """(c_prev, f, i, g), each (N, H), gates in their ranges."""
+    N, _, _, H = sizes(seed)
+    rng = _rng(seed, 2)
+    return (rng.standard_normal((N, H)), rng.uniform(0, 1, (N, H)), rng.uniform(0, 1, (N, H)),
+            rng.uniform(-1, 1, (N, H)))
+
+
+def hidden_state_args(seed):
+    """(c, o), each (N, H)."""
+    N, _, _, H = sizes(seed)
+    rng = _rng(seed, 3)
+    return 1.5 * rng.standard_normal((N, H)), rng.uniform(0, 1, (N, H))
+
+
+def step_args(seed):
+    """(x, h_prev, c_prev, Wx, Wh, b) for the fused cell: Wx (D, 4H), Wh (H, 4H), b (4H,)."""
+    N, _, D, H = sizes(seed)
+    rng = _rng(seed, 4)
+    return (rng.standard_normal((N, D)), rng.standard_normal((N, H)), rng.standard_normal((N, H)),
+            *_weights(rng, D, H, 4 * H))
+
+
+def sequence_args(seed):
+    """(x, h0, Wx, Wh, b) for a whole sequence: x (N, T, D)."""
+    N, T, D, H = sizes(seed)
+    rng = _rng(seed, 5)
+    return (rng.standard_normal((N, T, D)), rng.standard_normal((N, H)), *_weights(rng, D, H, 4 * H))
+
+
+def upstream(seed, *shapes):
+    """Random upstream gradients of the given shapes (the ``dout`` of a backward check)."""
+    rng = _rng(seed, 6)
+    return tuple(rng.standard_normal(shape) for shape in shapes)

@@ -1,0 +1,160 @@
+"""The wire format between the grader and the worker.
+
+Messages carry only None, booleans, numbers, strings, lists, tuples, string-keyed dicts and
+numeric NumPy arrays. Decoding never runs code: the header is JSON, arrays are raw bytes whose
+dtype must be a plain numeric one. Anything else the worker meets is sent as a description
+(``Foreign``), so the grader can say what came back without ever holding it.
+"""
+import json
+import re
+import struct
+
+import numpy as np
+
+_NUMERIC_DTYPE = re.compile(r"[<>|=]?[biufc][1-9][0-9]?")
+_LENGTH = struct.Struct(">Q")
+
+
+class ProtocolError(Exception):
+    """A message that is malformed, too large, or not allowed."""
+
+
+class Ref:
+    """A handle on an object that stays in the worker (a learner's cache)."""
+
+    __slots__ = ("id",)
+
+    def __init__(self, id):
+        self.id = id
+
+    def __repr__(self):
+        return f"Ref({self.id})"
+
+
+class Foreign:
+    """What the grader learns about a returned object it must not hold: its type and repr."""
+
+    __slots__ = ("type", "repr")
+
+    def __init__(self, type, repr):
+        self.type, self.repr = type, repr
+
+    def __repr__(self):
+        return f"<{self.type}: {self.repr}>"
+
+
+def _describe(obj, limit=200):
+    try:
+        text = repr(obj)
+    except BaseException as exc:  # a hostile __repr__ must not stop the description
+        text = f"<repr failed: {type(exc).__name__}>"
+    return Foreign(type(obj).__name__, text[:limit])
+
+
+def pack(obj):
+    """Encode ``obj`` as bytes. Objects that are not plain data become ``Foreign``."""
+    buffers = []
+
+    def walk(o):
+        if o is None or type(o) in (bool, str):
+            return o
+        if type(o) in (int, float):
+            return {"t": type(o).__name__, "v": repr(o)}
+        if isinstance(o, (np.ndarray, np.generic)):
+            a = np.asarray(o)  # a subclass travels as its plain data, without its methods
+            if a.dtype.kind not in "biufc":
+                return walk(_describe(o))
+            buffers.append(a.tobytes())
+            out = {"t": "array", "dtype": a.dtype.str, "shape": list(a.shape), "i": len(buffers) - 1}
+            if not isinstance(o, np.ndarray):
+                out["scalar"] = True
+            return out
+        if type(o) in (list, tuple):
+            return {"t": type(o).__name__, "v": [walk(x) for x in o]}
+        if type(o) is dict and all(type(k) is str for k in o):
+            return {"t": "dict", "v": {k: walk(v) for k, v in o.items()}}
+        if type(o) is Ref:
+            return {"t": "ref", "v": o.id}
+        if type(o) is Foreign:
+            return {"t": "foreign", "type": o.type, "v": o.repr}
+        return walk(_describe(o))
+
+    header = json.dumps(walk(obj)).encode()
+    sizes = [len(b) for b in buffers]
+    meta = json.dumps(sizes).encode()
+    return b"".join([_LENGTH.pack(len(header)), header, _LENGTH.pack(len(meta)), meta, *buffers])
+
+
+def unpack(data):
+    """Decode bytes made by ``pack``; raises ProtocolError on anything unexpected."""
+    try:
+        view = memoryview(data)
+        (n,) = _LENGTH.unpack_from(view, 0)
+        header = json.loads(bytes(view[8:8 + n]))
+        (m,) = _LENGTH.unpack_from(view, 8 + n)
+        sizes = json.loads(bytes(view[16 + n:16 + n + m]))
+        offsets, pos = [], 16 + n + m
+        for size in sizes:
+            offsets.append((pos, int(size)))
+            pos += int(size)
+        if pos != len(view):
+            raise ProtocolError("message length does not match its header")
+        return _build(header, view, offsets)
+    except ProtocolError:
+        raise
+    except Exception as exc:
+        raise ProtocolError(f"malformed message ({type(exc).__name__}: {exc})") from None
+
+
+def _build(node, view, offsets):
+    if node is None or type(node) in (bool, str):
+        return node
+    kind = node["t"]
+    if kind == "int":
+        return int(node["v"])
+    if kind == "float":
+        return float(node["v"])
+    if kind in ("list", "tuple"):
+        items = [_build(x, view, offsets) for x in node["v"]]
+        return items if kind == "list" else tuple(items)
+    if kind == "dict":
+        return {str(k): _build(v, view, offsets) for k, v in node["v"].items()}
+    if kind == "ref":
+        return Ref(int(node["v"]))
+    if kind == "foreign":
+        return Foreign(str(node["type"])[:100], str(node["v"])[:200])
+    if kind == "array":
+        if not _NUMERIC_DTYPE.fullmatch(node["dtype"]):
+            raise ProtocolError(f"array dtype {node['dtype']!r} is not a plain numeric dtype")
+        dtype = np.dtype(node["dtype"])
+        shape = tuple(int(s) for s in node["shape"])
+        start, size = offsets[node["i"]]
+        if any(s < 0 for s in shape) or int(np.prod(shape, dtype=np.int64)) * dtype.itemsize != size:
+            raise ProtocolError("array size does not match its shape")
+        array = np.frombuffer(view[start:start + size], dtype=dtype).reshape(shape).copy()
+        return array[()] if node.get("scalar") else array
+    raise ProtocolError(f"unknown node type {kind!r}")
+
+
+def write_message(stream, obj):
+    body = pack(obj)
+    stream.write(_LENGTH.pack(len(body)) + body)
+    stream.flush()
+
+
+def read_exact(stream, n):
+    chunks, left = [], n
+    while left:
+        chunk = stream.read(left)
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def read_message(stream, limit=None):
+    (size,) = _LENGTH.unpack(read_exact(stream, 8))
+    if limit is not None and size > limit:
+        raise ProtocolError(f"message of {size} bytes is over the {limit}-byte limit")
+    return unpack(read_exact(stream, size))

@@ -1,0 +1,88 @@
+"""The learner's report in the terminal: one row per step, the score, and what to do next."""
+import os
+import sys
+
+from grader.results import FAILED, NOT_STARTED, PASSED, current_step, score
+
+LABELS = {PASSED: "passing", FAILED: "failing", NOT_STARTED: "not started"}
+STYLES = {PASSED: "green", FAILED: "red", NOT_STARTED: "dim"}
+MARKS = {PASSED: "✔", FAILED: "✘", NOT_STARTED: "·"}
+
+
+def _points(value):
+    return f"{value:g}"
+
+
+def next_step_text(results, submission_label, hints):
+    """What the learner should do now, in two or three short lines."""
+    step = current_step(results)
+    if not results:
+        return ["No step was graded."], None
+    if step is None:
+        return ["All steps pass: your LSTM forward and backward are complete."], None
+    verb = "write" if step.status == NOT_STARTED else "fix"
+    lines = [f"Next: open {submission_label}/{step.step.file} and {verb} {step.step.name}()."]
+    hint = (hints.get(step.step.name) or [None])[0]
+    return lines, hint
+
+
+def use_color(stream):
+    return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+
+
+def render(results, submission_label, hints, notes=(), stream=None):
+    stream = stream or sys.stdout
+    if use_color(stream):
+        _render_rich(results, submission_label, hints, notes, stream)
+    else:
+        _render_plain(results, submission_label, hints, notes, stream)
+
+
+def _render_plain(results, label, hints, notes, stream):
+    out = [f"lstm-kit: grading {label}/", ""]
+    for r in results:
+        line = f"{r.step.number:>3}. {r.step.name:<20} {r.step.file:<12} {LABELS[r.status]:<12} " \
+               f"{_points(r.points):>3}/{_points(r.max_points)}"
+        out.append(line)
+        if r.status == FAILED:
+            out.append(f"       {r.message}")
+    got, total = score(results)
+    out += ["", f"Score: {_points(got)}/{_points(total)}"]
+    lines, hint = next_step_text(results, label, hints)
+    out += lines
+    if hint:
+        out.append(f"Hint: {hint}")
+    out += list(notes)
+    stream.write("\n".join(out) + "\n")
+
+
+def _render_rich(results, label, hints, notes, stream):
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    console = Console(file=stream, highlight=False)
+    current = current_step(results)
+    table = Table(title=f"lstm-kit: grading {label}/", title_justify="left", expand=True)
+    table.add_column("#", justify="right", width=3)
+    table.add_column("step", no_wrap=True)
+    table.add_column("file", style="dim", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("points", justify="right", no_wrap=True)
+    table.add_column("first failing check", ratio=1)
+    for r in results:
+        status = Text(f"{MARKS[r.status]} {LABELS[r.status]}", style=STYLES[r.status])
+        row_style = "bold" if r is current else None
+        table.add_row(str(r.step.number), r.step.name, r.step.file, status,
+                      f"{_points(r.points)}/{_points(r.max_points)}",
+                      r.message if r.status == FAILED else "", style=row_style)
+    console.print(table)
+    got, total = score(results)
+    console.print(f"[bold]Score: {_points(got)}/{_points(total)}[/bold]")
+    lines, hint = next_step_text(results, label, hints)
+    for line in lines:
+        console.print(line, style="bold cyan")
+    if hint:
+        console.print(Text("Hint: ", style="bold yellow") + Text(hint))
+    for note in notes:
+        console.print(note, style="dim")

@@ -1,0 +1,41 @@
+"""From per-test outcomes to per-step results and a score."""
+from dataclasses import dataclass
+
+from grader.steps import STEPS
+
+PASSED, FAILED, NOT_STARTED = "passed", "failed", "not started"
+
+
+@dataclass
+class StepResult:
+    step: object        # grader.steps.Step
+    status: str         # PASSED, FAILED or NOT_STARTED
+    points: float
+    max_points: float
+    message: str = ""   # the first failing check's message
+    printed: str = ""   # what the submission printed during that check
+
+
+def summarize(outcomes):
+    """One StepResult per step that has tests, in path order."""
+    results = []
+    for step in STEPS:
+        mine = [o for o in outcomes if o.step == step.name]
+        if not mine:
+            continue
+        statuses = {o.status for o in mine}
+        status = PASSED if statuses == {PASSED} else NOT_STARTED if statuses == {NOT_STARTED} else FAILED
+        first = next((o for o in mine if o.status != PASSED), None)
+        results.append(StepResult(step, status, sum(o.points for o in mine if o.status == PASSED),
+                                  sum(o.points for o in mine), first.message if first else "",
+                                  first.printed if first else ""))
+    return results
+
+
+def score(results):
+    return sum(r.points for r in results), sum(r.max_points for r in results)
+
+
+def current_step(results):
+    """The first step that is not passing: the one the learner should work on now."""
+    return next((r for r in results if r.status != PASSED), None)

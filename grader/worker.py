@@ -1,0 +1,155 @@
+"""The worker: the only process that runs submission code.
+
+It imports the learner's modules by bare name from the submission folder, calls what the grader
+asks for on the arrays it is sent, and answers with plain data (see ``protocol``). It never
+judges anything: every verdict is made in the grader's own process.
+"""
+import importlib
+import os
+import sys
+import traceback
+import warnings
+
+import numpy as np
+
+from grader.protocol import Ref, read_message, write_message
+
+_kept = {}  # Ref id -> object the grader may hand back (a learner's cache)
+
+
+def _submission_frame(tb, folder):
+    """The innermost traceback entry in a submission file: (file, line, function, source)."""
+    inside = [f for f in traceback.extract_tb(tb) if os.path.dirname(os.path.abspath(f.filename)) == folder]
+    return inside[-1] if inside else None
+
+
+def _error(exc, folder, module, function=None):
+    frame = _submission_frame(exc.__traceback__, folder)
+    where = None
+    if isinstance(exc, SyntaxError) and exc.filename and os.path.dirname(os.path.abspath(exc.filename)) == folder:
+        where = {"file": os.path.basename(exc.filename), "line": exc.lineno, "function": None,
+                 "source": (exc.text or "").strip()}
+    elif frame is not None:
+        where = {"file": os.path.basename(frame.filename), "line": frame.lineno,
+                 "function": frame.name, "source": (frame.line or "").strip()}
+    kind = "exception"
+    if isinstance(exc, NotImplementedError) and where and where["function"]:
+        # A stub raised it: the called function's own, or one it calls on the learner's side.
+        kind = "not_implemented" if where["function"] == function else "blocked"
+    try:
+        message = str(exc)[:1000]
+    except BaseException:
+        message = "<message could not be shown>"
+    return {"ok": False, "kind": kind, "type": type(exc).__name__, "message": message,
+            "where": where, "module": module}
+
+
+def _resolve(module, function, folder):
+    """The learner's function, or an error reply saying why it cannot be had."""
+    try:
+        mod = importlib.import_module(module)
+    except BaseException as exc:  # SystemExit and KeyboardInterrupt at import time count too
+        reply = _error(exc, folder, module)
+        reply["kind"] = "import"
+        return None, reply
+    fn = getattr(mod, function, None)
+    if not callable(fn):
+        return None, {"ok": False, "kind": "missing", "type": "AttributeError", "module": module,
+                      "message": f"{module}.py defines no function named {function}", "where": None}
+    return fn, None
+
+
+def _unref(value):
+    return _kept.get(value.id) if isinstance(value, Ref) else value
+
+
+def _call(fn, args):
+    """Call fn(*args), recording warnings; returns (result, warning texts)."""
+    with warnings.catch_warnings(record=True) as caught, np.errstate(over="warn", divide="warn", invalid="warn", under="ignore"):
+        warnings.simplefilter("always")
+        result = fn(*args)
+    texts = list(dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught))
+    return result, texts[:5]
+
+
+def _handle_call(fn, request):
+    args = [_unref(a) for a in request["args"]]
+    before = [a.copy() if isinstance(a, np.ndarray) else None for a in args]
+    result, caught = _call(fn, args)
+    mutated = [k for k, (a, b) in enumerate(zip(args, before))
+               if b is not None and not (isinstance(a, np.ndarray) and a.shape == b.shape
+                                         and np.array_equal(a, b, equal_nan=True))]
+    keep = request.get("keep") or ()
+    if keep and isinstance(result, (tuple, list)) and max(keep) < len(result):
+        result = list(result)
+        for k in keep:
+            _kept[len(_kept)] = result[k]
+            result[k] = Ref(len(_kept) - 1)
+        result = tuple(result)
+    return {"ok": True, "value": result, "warnings": caught, "mutated": mutated}
+
+
+def _handle_perturbed(fn, request):
+    """Outputs of fn on copies of args, each with one coordinate moved (for gradient checks)."""
+    base, outputs = request["args"], request["outputs"]
+    stacks = [[] for _ in outputs]
+    for arg, index, delta in request["perturb"]:
+        args = [a.copy() if isinstance(a, np.ndarray) else a for a in base]
+        args[arg].reshape(-1)[index] += delta
+        result, _ = _call(fn, args)
+        for stack, k in zip(stacks, outputs):
+            stack.append(np.asarray(result if k is None else result[k]))
+    return {"ok": True, "value": [np.stack(s) for s in stacks]}
+
+
+def _handle_is_stub(fn, request):
+    """Whether fn is still the untouched stub: only a docstring, comments and the raise."""
+    import ast
+    import inspect
+    import textwrap
+    try:
+        body = ast.parse(textwrap.dedent(inspect.getsource(fn))).body[0].body
+    except (OSError, TypeError, SyntaxError, IndexError, AttributeError):
+        return {"ok": True, "value": False}
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]
+    stub = (len(body) == 1 and isinstance(body[0], ast.Raise) and body[0].exc is not None
+            and "NotImplementedError" in ast.unparse(body[0].exc))
+    return {"ok": True, "value": stub}
+
+
+HANDLERS = {"call": _handle_call, "perturbed": _handle_perturbed, "is_stub": _handle_is_stub}
+
+
+def serve(requests, replies, folder):
+    while True:
+        try:
+            request = read_message(requests)
+        except EOFError:
+            return
+        if request["op"] == "ping":
+            write_message(replies, {"ok": True})
+            continue
+        module, function = request["module"], request["function"]
+        fn, reply = _resolve(module, function, folder)
+        if fn is not None:
+            try:
+                reply = HANDLERS[request["op"]](fn, request)
+            except BaseException as exc:  # sys.exit and friends are the learner's errors too
+                reply = _error(exc, folder, module, function)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        try:
+            write_message(replies, reply)
+        except Exception as exc:  # a returned object whose conversion to plain data fails
+            write_message(replies, {"ok": False, "kind": "exception", "type": type(exc).__name__,
+                                    "message": f"what {function} returned could not be read: {exc}"[:1000],
+                                    "where": None, "module": module})
+
+
+def main(argv):
+    request_fd, reply_fd, folder, kit_root = int(argv[1]), int(argv[2]), os.path.abspath(argv[3]), argv[4]
+    sys.path[:] = [folder] + [p for p in sys.path if os.path.abspath(p or ".") != os.path.abspath(kit_root)]
+    os.chdir(folder)
+    with os.fdopen(request_fd, "rb") as requests, os.fdopen(reply_fd, "wb") as replies:
+        serve(requests, replies, folder)

@@ -1,0 +1,51 @@
+"""Steps 8-9: the fused LSTM cell, forward and backward, for one time step."""
+import pytest
+
+from grader.checks import (GATES, expect_array, expect_close, expect_inputs_kept, expect_matches_reference,
+                           expect_tuple, gradient_check, noted)
+from grader.inputs import SEEDS, describe, sizes, step_args, upstream
+
+STEP_ARGS = ("x", "h_prev", "c_prev", "Wx", "Wh", "b")
+GRADS = ("dx", "dh_prev", "dc_prev", "dWx", "dWh", "db")
+AXES = {"dWx": {1: GATES}, "dWh": {1: GATES}, "db": {0: GATES}}
+
+
+@pytest.mark.step("lstm_step_forward", points=10)
+def test_lstm_step_forward(submission, reference):
+    """lstm_step_forward matches the reference h and c (gates stacked i, f, g, o)"""
+    for seed in SEEDS:
+        with noted(describe(seed)):
+            expect_matches_reference(submission.lstm_step_forward, reference.lstm_step_forward,
+                                     step_args(seed), STEP_ARGS, ("h", "c", "cache"), keep=(2,))
+
+
+def learner_step_gradients(submission, seed):
+    """The inputs, upstream gradients, and the learner's backward through their own forward."""
+    args = step_args(seed)
+    N, _, _, H = sizes(seed)
+    dh, dc = upstream(seed, (N, H), (N, H))
+    _, _, cache = expect_tuple(submission.lstm_step_forward(*args, keep=(2,)), "lstm_step_forward", ("h", "c", "cache"))
+    reply = submission.lstm_step_backward.call(dh, dc, cache)
+    grads = expect_tuple(reply["value"], "lstm_step_backward", GRADS)
+    expect_inputs_kept(reply, "lstm_step_backward", ("dh", "dc", "cache"))
+    return args, (dh, dc), tuple(expect_array(g, n, a, AXES.get(n)) for g, n, a in zip(grads, GRADS, args))
+
+
+@pytest.mark.step("lstm_step_backward", points=10)
+def test_lstm_step_backward_gradient_check(submission):
+    """lstm_step_backward agrees with central differences of your lstm_step_forward"""
+    for seed in SEEDS[:2]:
+        with noted(describe(seed)):
+            args, douts, grads = learner_step_gradients(submission, seed)
+            gradient_check(submission.lstm_step_forward, args, range(6), [0, 1], douts, grads, GRADS, AXES)
+
+
+@pytest.mark.step("lstm_step_backward", points=10)
+def test_lstm_step_backward_matches_reference(submission, reference):
+    """lstm_step_backward matches the reference gradients"""
+    for seed in SEEDS:
+        with noted(describe(seed)):
+            args, (dh, dc), grads = learner_step_gradients(submission, seed)
+            _, _, cache = reference.lstm_step_forward(*args)
+            for got, want, name in zip(grads, reference.lstm_step_backward(dh, dc, cache), GRADS):
+                expect_close(got, want, name, AXES.get(name))

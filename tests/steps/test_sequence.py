@@ -1,0 +1,51 @@
+"""Steps 10-11: the LSTM over a whole sequence, and backpropagation through time."""
+import pytest
+
+from grader.checks import (GATES, TIME, expect_array, expect_close, expect_inputs_kept,
+                           expect_matches_reference, expect_tuple, gradient_check, noted)
+from grader.inputs import SEEDS, describe, sequence_args, sizes, upstream
+
+SEQUENCE_ARGS = ("x", "h0", "Wx", "Wh", "b")
+GRADS = ("dx", "dh0", "dWx", "dWh", "db")
+AXES = {"h": {1: TIME}, "dx": {1: TIME}, "dWx": {1: GATES}, "dWh": {1: GATES}, "db": {0: GATES}}
+
+
+@pytest.mark.step("lstm_forward", points=10)
+def test_lstm_forward(submission, reference):
+    """lstm_forward matches the reference hidden states at every time step"""
+    for seed in SEEDS:
+        with noted(describe(seed)):
+            expect_matches_reference(submission.lstm_forward, reference.lstm_forward, sequence_args(seed),
+                                     SEQUENCE_ARGS, ("h", "cache"), AXES, keep=(1,))
+
+
+def learner_sequence_gradients(submission, seed):
+    """The inputs, the upstream dh, and the learner's BPTT through their own forward."""
+    args = sequence_args(seed)
+    N, T, _, H = sizes(seed)
+    (dh,) = upstream(seed, (N, T, H))
+    _, cache = expect_tuple(submission.lstm_forward(*args, keep=(1,)), "lstm_forward", ("h", "cache"))
+    reply = submission.lstm_backward.call(dh, cache)
+    expect_inputs_kept(reply, "lstm_backward", ("dh", "cache"))
+    grads = expect_tuple(reply["value"], "lstm_backward", GRADS)
+    return args, dh, tuple(expect_array(g, n, a, AXES.get(n)) for g, n, a in zip(grads, GRADS, args))
+
+
+@pytest.mark.step("lstm_backward", points=12)
+def test_lstm_backward_gradient_check(submission):
+    """lstm_backward agrees with central differences of your lstm_forward"""
+    seed = SEEDS[0]
+    with noted(describe(seed)):
+        args, dh, grads = learner_sequence_gradients(submission, seed)
+        gradient_check(submission.lstm_forward, args, range(5), [0], (dh,), grads, GRADS, AXES)
+
+
+@pytest.mark.step("lstm_backward", points=13)
+def test_lstm_backward_matches_reference(submission, reference):
+    """lstm_backward matches the reference gradients"""
+    for seed in SEEDS:
+        with noted(describe(seed)):
+            args, dh, grads = learner_sequence_gradients(submission, seed)
+            _, cache = reference.lstm_forward(*args)
+            for got, want, name in zip(grads, reference.lstm_backward(dh, cache), GRADS):
+                expect_close(got, want, name, AXES.get(name))
