@@ -31,9 +31,11 @@ def gradescope_results(outcomes, results, elapsed, output=""):
         "visibility": VISIBLE,
         "extra_data": {"step": o.step, "outcome": o.status, "nodeid": o.nodeid},
     } for o in outcomes]
-    total = sum(r.points for r in results)
-    return {"score": total, "execution_time": round(elapsed, 3), "output": output,
-            "visibility": VISIBLE, "stdout_visibility": "hidden", "tests": tests}
+    steps = {r.step.name: {"status": r.status, "points": r.points, "max_points": r.max_points,
+                           "message": r.message} for r in results}
+    return {"score": sum(r.points for r in results), "execution_time": round(elapsed, 3),
+            "output": output, "visibility": VISIBLE, "stdout_visibility": "hidden", "tests": tests,
+            "extra_data": {"steps": steps}}
 
 
 def write_results(path, document):

@@ -87,11 +87,10 @@ def lstm_backward(dh, cache):
     You may call: lstm_step_backward (imported from cell.py)
     """
     N, T, H = dh.shape
-    D = cache[0][0].shape[1]                         # each step's cache starts with its x
-    dx = np.empty((N, T, D))
     dh_t, dc_t = np.zeros((N, H)), np.zeros((N, H))
-    dWx = dWh = db = 0
+    dxs, dWx, dWh, db = [], 0, 0, 0
     for t in reversed(range(T)):
-        dx[:, t], dh_t, dc_t, dWx_t, dWh_t, db_t = lstm_step_backward(dh[:, t] + dh_t, dc_t, cache[t])
+        dx_t, dh_t, dc_t, dWx_t, dWh_t, db_t = lstm_step_backward(dh[:, t] + dh_t, dc_t, cache[t])
+        dxs.append(dx_t)
         dWx, dWh, db = dWx + dWx_t, dWh + dWh_t, db + db_t   # the weights are shared: sum over time
-    return dx, dh_t, dWx, dWh, db
+    return np.stack(dxs[::-1], axis=1), dh_t, dWx, dWh, db   # (N, T, D)

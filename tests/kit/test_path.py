@@ -1,0 +1,97 @@
+"""The path's promises: the reference passes, stubs are 'not started', partial work earns exactly
+its steps, and realistic mistakes fail on their own step with a message that says why."""
+import os
+import shutil
+
+import pytest
+
+from conftest import ALL_STEPS, KIT, build_submission
+from grader.hints import load_hints
+from grader.steps import STEPS
+from mistakes import ALTERNATIVES, MISTAKES
+
+MAX_POINTS = {"sigmoid": 5, "forget_gate": 5, "input_gate": 5, "candidate": 5, "cell_update": 5,
+              "output_gate": 5, "hidden_state": 5, "lstm_step_forward": 10, "lstm_step_backward": 20,
+              "lstm_forward": 10, "lstm_backward": 25}
+
+
+def test_points_add_up_to_100_as_the_readme_lists():
+    assert sum(MAX_POINTS.values()) == 100
+    readme = open(os.path.join(KIT, "README.md")).read()
+    for step in STEPS:
+        assert f"| {step.number} | `{step.name}` | `{step.file}` | {MAX_POINTS[step.name]} |" in readme
+
+
+def test_reference_gets_full_marks(grade_in):
+    graded = grade_in(os.path.join(KIT, "solutions"))
+    assert graded.exit_code == 0, graded.output
+    assert graded.score == 100
+    assert {name: (s["status"], s["points"]) for name, s in graded.steps.items()} == \
+        {name: ("passed", points) for name, points in MAX_POINTS.items()}
+    for test in graded.results["tests"]:
+        assert test["status"] == "passed" and test["score"] == test["max_score"] > 0
+        assert test["extra_data"]["step"] in MAX_POINTS
+    assert "Score: 100/100" in graded.output
+
+
+def test_untouched_stubs_are_not_started_with_the_first_hint(grade_in, tmp_path):
+    graded = grade_in(build_submission(tmp_path / "stubs"))
+    assert graded.exit_code == 1
+    assert graded.score == 0
+    assert {s["status"] for s in graded.steps.values()} == {"not started"}
+    assert set(graded.steps) == set(ALL_STEPS)
+    assert "Next: open" in graded.output and "gates.py and write sigmoid()" in graded.output
+    assert load_hints()["sigmoid"][0] in graded.output.replace("\n", " ")
+
+
+def test_shipped_exercises_are_the_stubs(grade_in):
+    graded = grade_in(os.path.join(KIT, "exercises"))
+    assert graded.exit_code == 1 and graded.score == 0
+    assert {s["status"] for s in graded.steps.values()} == {"not started"}
+
+
+@pytest.mark.parametrize("k", range(1, len(STEPS)))
+def test_partial_submission_earns_exactly_its_steps(grade_in, tmp_path, k):
+    graded = grade_in(build_submission(tmp_path / "partial", done=ALL_STEPS[:k]))
+    assert graded.exit_code == 1
+    for n, name in enumerate(ALL_STEPS):
+        expected = ("passed", MAX_POINTS[name]) if n < k else ("not started", 0)
+        assert (graded.status(name), graded.points(name)) == expected, graded.message(name)
+    assert graded.score == sum(MAX_POINTS[name] for name in ALL_STEPS[:k])
+    assert f"write {ALL_STEPS[k]}()" in graded.output
+
+
+@pytest.mark.parametrize("mistake", sorted(MISTAKES))
+def test_mistake_fails_its_step_and_no_earlier_one(grade_in, tmp_path, mistake):
+    step, source, expected_text = MISTAKES[mistake]
+    graded = grade_in(build_submission(tmp_path / mistake, done=ALL_STEPS, replace={step: source}))
+    assert graded.exit_code == 1
+    assert graded.status(step) == "failed"
+    assert graded.points(step) < MAX_POINTS[step]
+    assert expected_text in graded.message(step), graded.message(step)
+    for earlier in ALL_STEPS[:ALL_STEPS.index(step)]:
+        assert graded.status(earlier) == "passed", (earlier, graded.message(earlier))
+
+
+@pytest.mark.parametrize("style", sorted(ALTERNATIVES))
+def test_valid_alternative_gets_full_marks(grade_in, tmp_path, style):
+    step, source = ALTERNATIVES[style]
+    graded = grade_in(build_submission(tmp_path / style, done=ALL_STEPS, replace={step: source}))
+    assert graded.exit_code == 0, graded.output
+    assert graded.score == 100
+
+
+def test_step_built_on_a_failing_one_says_fix_that_first(grade_in, tmp_path):
+    _, source, _ = MISTAKES["step_forward_cs231n_gate_order"]
+    graded = grade_in(build_submission(tmp_path / "order", done=ALL_STEPS, replace={"lstm_step_forward": source}))
+    assert graded.message("lstm_step_backward").startswith("fix lstm_step_forward first")
+    assert graded.message("lstm_forward").startswith("fix lstm_step_forward first")
+
+
+def test_later_step_written_before_its_prerequisite_says_so(grade_in, tmp_path):
+    done = [s for s in ALL_STEPS if s != "lstm_step_forward"]
+    graded = grade_in(build_submission(tmp_path / "skipped", done=done))
+    assert graded.status("lstm_step_forward") == "not started"
+    assert graded.status("lstm_forward") == "failed"
+    assert "lstm_step_forward" in graded.message("lstm_forward")
+    assert "write" in graded.message("lstm_forward")
