@@ -31,6 +31,10 @@ def parse_args(argv):
     return parser.parse_args(argv)
 
 
+class GraderError(Exception):
+    """The grader cannot grade (not the submission's fault): exit status 2."""
+
+
 class Collector:
     """Keeps a handle on pytest's config so the verdicts can be read after the run."""
 
@@ -49,9 +53,9 @@ def run_pytest(args):
     tests = [os.path.abspath(t) for t in args.tests.split(":") if t]
     missing = [t for t in tests if not os.path.isdir(t)]
     if missing:
-        raise SystemExit(f"grader: no test folder at {', '.join(missing)}")
+        raise GraderError(f"no test folder at {', '.join(missing)}")
     if not os.path.isdir(args.submission):
-        raise SystemExit(f"grader: no submission folder at {args.submission}")
+        raise GraderError(f"no submission folder at {args.submission}")
     collector = Collector()
     log = io.StringIO()  # pytest's own terminal output: shown only if the checks could not run
     with contextlib.redirect_stdout(log):
@@ -69,9 +73,17 @@ def run_pytest(args):
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     started = time.monotonic()
-    code, outcomes, log = run_pytest(args)
 
     from grader.export import gradescope_results, write_results
+
+    try:
+        code, outcomes, log = run_pytest(args)
+    except GraderError as exc:
+        print(f"grader: {exc}", file=sys.stderr)
+        write_results(os.path.join(args.results, "results.json"),
+                      gradescope_results([], [], time.monotonic() - started, f"Not graded: {exc}"))
+        return 2
+
     from grader.hints import load_hints
     from grader.report import render
     from grader.results import score, summarize

@@ -94,7 +94,7 @@ class Worker:
         except (BrokenPipeError, ProtocolError) as exc:
             printed = self.printed_since(mark)
             self.stop()
-            raise Crashed(f"the worker stopped answering ({exc})", printed) from None
+            raise Crashed(f"broke the connection to the worker ({exc})", printed) from None
         return reply, self.printed_since(mark)
 
     def _read(self, timeout):
@@ -102,7 +102,7 @@ class Worker:
         size = int.from_bytes(self._read_exact(8, deadline), "big")
         if size > REPLY_LIMIT:
             self.stop()
-            raise Crashed(f"the reply was {size / 2**20:.0f} MiB, over the {REPLY_LIMIT >> 20} MiB limit")
+            raise Crashed(f"returned {size / 2**20:.0f} MiB, over the {REPLY_LIMIT >> 20} MiB limit")
         return self._read_exact(size, deadline)
 
     def _read_exact(self, n, deadline):
@@ -112,7 +112,7 @@ class Worker:
             if left <= 0 or not select.select([self._replies], [], [], left)[0]:
                 limit = self.timeout
                 self.stop()
-                raise TimedOut(f"no answer within {limit:g} s: is there an endless loop?")
+                raise TimedOut(f"did not answer within {limit:g} s: is there an endless loop?")
             chunk = os.read(self._replies, min(n, 1 << 20))
             if not chunk:
                 raise Crashed(self._death())
@@ -125,8 +125,8 @@ class Worker:
         self.stop()
         if code < 0:
             name = signal.Signals(-code).name
-            return f"the worker was killed by {name}" + (" (a segmentation fault)" if name == "SIGSEGV" else "")
-        return f"the worker exited with status {code} (os._exit or a crash in the submission)"
+            return f"crashed the worker process ({name}" + (", a segmentation fault)" if name == "SIGSEGV" else ")")
+        return f"ended the worker process with exit status {code} (os._exit, or a crash in native code)"
 
     def printed_since(self, mark):
         size = os.fstat(self.output.fileno()).st_size
@@ -160,8 +160,11 @@ class Function:
         self.submission, self.name, self.module = submission, name, module_of(name)
 
     def _ask(self, op, **fields):
-        reply, printed = self.submission.worker.request(
-            {"op": op, "module": self.module, "function": self.name, **fields}, self.submission.timeout)
+        try:
+            reply, printed = self.submission.worker.request(
+                {"op": op, "module": self.module, "function": self.name, **fields}, self.submission.timeout)
+        except (TimedOut, Crashed) as exc:
+            raise type(exc)(f"{self.name} {exc}", exc.printed) from None
         if not reply.get("ok"):
             raise _error_from(reply, self.name, printed)
         return reply, printed

@@ -95,3 +95,10 @@ def test_later_step_written_before_its_prerequisite_says_so(grade_in, tmp_path):
     assert graded.status("lstm_forward") == "failed"
     assert "lstm_step_forward" in graded.message("lstm_forward")
     assert "write" in graded.message("lstm_forward")
+
+
+def test_grader_that_cannot_run_exits_2_and_still_writes_results(grade_in, tmp_path):
+    graded = grade_in(tmp_path / "no-such-folder")
+    assert graded.exit_code == 2
+    assert "no submission folder" in graded.output
+    assert graded.results["score"] == 0 and "Not graded" in graded.results["output"]
