@@ -95,12 +95,19 @@ def relative_error(a, b):
     return float(np.linalg.norm(a - b) / scale) if scale else 0.0
 
 
+def _argument(args, k):
+    """args[k], or args[i][key] when k is (i, key): an array inside a dict argument."""
+    return args[k] if isinstance(k, int) else args[k[0]][k[1]]
+
+
 def numerical_gradients(forward, args, wrt, outputs, douts):
     """Central differences of L = sum(out * dout) over every coordinate of each args[k], k in wrt.
 
+    A k may also be (i, key), for the array args[i][key] of a dict argument such as params.
     The worker evaluates ``forward`` on all perturbed copies in one request.
     """
-    moves = [(k, j, sign * STEP) for k in wrt for j in range(args[k].size) for sign in (1, -1)]
+    wrt = list(wrt)
+    moves = [(k, j, sign * STEP) for k in wrt for j in range(_argument(args, k).size) for sign in (1, -1)]
     stacks = forward.perturbed(args, moves, outputs)
     loss = 0.0
     for stack, dout in zip(stacks, douts):
@@ -110,8 +117,9 @@ def numerical_gradients(forward, args, wrt, outputs, douts):
     slopes = (loss[0::2] - loss[1::2]) / (2 * STEP)
     grads, start = [], 0
     for k in wrt:
-        grads.append(slopes[start:start + args[k].size].reshape(args[k].shape))
-        start += args[k].size
+        arg = _argument(args, k)
+        grads.append(slopes[start:start + arg.size].reshape(arg.shape))
+        start += arg.size
     return grads
 
 

@@ -69,3 +69,16 @@ def upstream(seed, *shapes):
     """Random upstream gradients of the given shapes (the ``dout`` of a backward check)."""
     rng = _rng(seed, 6)
     return tuple(rng.standard_normal(shape) for shape in shapes)
+
+
+CLASSES = {0: 2, 1: 4, 2: 6}  # seed -> C, different from N, D and H of that seed's shapes
+
+
+def classifier_args(seed):
+    """(x, y, params) for classifier_loss: x (N, T, D), y (N,) ints in [0, C), LSTM and affine weights."""
+    N, T, D, H = sizes(seed)
+    C = CLASSES[seed % len(CLASSES)]
+    rng = _rng(seed, 7)
+    Wx, Wh, b = _weights(rng, D, H, 4 * H)
+    params = {"Wx": Wx, "Wh": Wh, "b": b, "Wy": rng.standard_normal((H, C)), "by": 0.5 * rng.standard_normal(C)}
+    return rng.standard_normal((N, T, D)), rng.permutation(np.arange(N) % C), params

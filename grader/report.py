@@ -3,6 +3,7 @@ import os
 import sys
 
 from grader.results import FAILED, NOT_STARTED, PASSED, current_step, score
+from grader.steps import functions_text
 
 LABELS = {PASSED: "passing", FAILED: "failing", NOT_STARTED: "not started"}
 STYLES = {PASSED: "green", FAILED: "red", NOT_STARTED: "dim"}
@@ -19,9 +20,9 @@ def next_step_text(results, submission_label, hints):
     if not results:
         return ["No step was graded."], None
     if step is None:
-        return ["All steps pass: your LSTM forward and backward are complete."], None
+        return ["All steps pass: your LSTM is complete and it learns. Run `make demo` to watch it remember."], None
     verb = "write" if step.status == NOT_STARTED else "fix"
-    lines = [f"Next: open {submission_label}/{step.step.file} and {verb} {step.step.name}()."]
+    lines = [f"Next: open {submission_label}/{step.step.file} and {verb} {functions_text(step.step)}."]
     hint = (hints.get(step.step.name) or [None])[0]
     return lines, hint
 

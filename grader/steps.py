@@ -9,9 +9,14 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Step:
     number: int
-    name: str          # the function the learner writes
+    name: str          # the step's name; also the function the learner writes, unless `functions` says otherwise
     file: str          # where it lives in the submission folder
     requires: tuple = ()  # steps whose failure makes this one's failure expected
+    functions: tuple = ()  # the functions the learner writes in this step (default: just `name`)
+
+    def __post_init__(self):
+        if not self.functions:
+            object.__setattr__(self, "functions", (self.name,))
 
 
 STEPS = tuple(Step(n, *fields) for n, fields in enumerate([
@@ -26,12 +31,21 @@ STEPS = tuple(Step(n, *fields) for n, fields in enumerate([
     ("lstm_step_backward", "cell.py", ("lstm_step_forward",)),
     ("lstm_forward", "sequence.py", ("lstm_step_forward",)),
     ("lstm_backward", "sequence.py", ("lstm_forward", "lstm_step_backward")),
+    ("rnn_step", "memory.py", (), ("rnn_step_forward", "rnn_step_backward")),
+    ("classifier_loss", "memory.py", ("lstm_forward", "lstm_backward")),
+    ("train", "memory.py", ("classifier_loss",)),
 ], start=1))
 
 BY_NAME = {step.name: step for step in STEPS}
+BY_FUNCTION = {function: step for step in STEPS for function in step.functions}
 FILES = tuple(dict.fromkeys(step.file for step in STEPS))
 
 
 def module_of(function_name):
     """The module (file name without .py) that defines a step's function."""
-    return BY_NAME[function_name].file[:-3]
+    return BY_FUNCTION[function_name].file[:-3]
+
+
+def functions_text(step):
+    """The step's functions as a learner reads them: "sigmoid()", "a() and b()"."""
+    return " and ".join(f"{function}()" for function in step.functions)

@@ -13,7 +13,7 @@ import tempfile
 import time
 
 from grader.protocol import ProtocolError, Ref, pack, unpack
-from grader.steps import BY_NAME, module_of
+from grader.steps import BY_FUNCTION, module_of
 
 KIT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BOOT = "import sys; sys.path.insert(0, sys.argv[4]); from grader.worker import main; main(sys.argv)"
@@ -143,15 +143,15 @@ def _write_all(fd, data):
 
 
 class Submission:
-    """Calls into a submission's functions by step name: ``submission.forget_gate(...)``."""
+    """Calls into a submission's functions by name: ``submission.forget_gate(...)``."""
 
     def __init__(self, worker):
         self.worker = worker
         self.timeout = None  # per-test override, set by the ``timeout`` marker
 
     def __getattr__(self, name):
-        if name not in BY_NAME:
-            raise AttributeError(f"no step named {name!r}")
+        if name not in BY_FUNCTION:
+            raise AttributeError(f"no step has a function named {name!r}")
         return Function(self, name)
 
 

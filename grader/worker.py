@@ -89,13 +89,23 @@ def _handle_call(fn, request):
     return {"ok": True, "value": result, "warnings": caught, "mutated": mutated}
 
 
+def _copied(value):
+    if isinstance(value, dict):
+        return {k: _copied(v) for k, v in value.items()}
+    return value.copy() if isinstance(value, np.ndarray) else value
+
+
 def _handle_perturbed(fn, request):
-    """Outputs of fn on copies of args, each with one coordinate moved (for gradient checks)."""
+    """Outputs of fn on copies of args, each with one coordinate moved (for gradient checks).
+
+    A move names an argument by its index, or by [index, key] for an array inside a dict argument.
+    """
     base, outputs = request["args"], request["outputs"]
     stacks = [[] for _ in outputs]
     for arg, index, delta in request["perturb"]:
-        args = [a.copy() if isinstance(a, np.ndarray) else a for a in base]
-        args[arg].reshape(-1)[index] += delta
+        args = [_copied(a) for a in base]
+        target = args[arg] if isinstance(arg, int) else args[arg[0]][arg[1]]
+        target.reshape(-1)[index] += delta
         result, _ = _call(fn, args)
         for stack, k in zip(stacks, outputs):
             stack.append(np.asarray(result if k is None else result[k]))

@@ -74,12 +74,12 @@ def build_submission(folder, done=(), replace=None):
     replace = replace or {}
     redefined = {n.name for code in replace.values() for n in ast.parse(code).body if isinstance(n, ast.FunctionDef)}
     for step in STEPS:
-        code = replace.get(step.name)
-        if step.name in done and code is None and step.name not in redefined:
-            code = function_source(os.path.join(KIT, "solutions", step.file), step.name)
-        if code is not None:
+        chunks = [function_source(os.path.join(KIT, "solutions", step.file), function)
+                  for function in step.functions if step.name in done and function not in redefined]
+        chunks += [replace[step.name]] if step.name in replace else []
+        if chunks:
             with open(folder / step.file, "a") as f:
-                f.write("\n\n" + code.strip() + "\n")
+                f.write("".join("\n\n" + code.strip() + "\n" for code in chunks))
     return folder
 
 

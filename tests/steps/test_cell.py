@@ -10,7 +10,7 @@ GRADS = ("dx", "dh_prev", "dc_prev", "dWx", "dWh", "db")
 AXES = {"dWx": {1: GATES}, "dWh": {1: GATES}, "db": {0: GATES}}
 
 
-@pytest.mark.step("lstm_step_forward", points=10)
+@pytest.mark.step("lstm_step_forward", points=8)
 def test_lstm_step_forward(submission, reference):
     """lstm_step_forward matches the reference h and c (gates stacked i, f, g, o)"""
     for seed in SEEDS:
@@ -31,7 +31,7 @@ def learner_step_gradients(submission, seed):
     return args, (dh, dc), tuple(expect_array(g, n, a, AXES.get(n)) for g, n, a in zip(grads, GRADS, args))
 
 
-@pytest.mark.step("lstm_step_backward", points=10)
+@pytest.mark.step("lstm_step_backward", points=7)
 def test_lstm_step_backward_gradient_check(submission):
     """lstm_step_backward agrees with central differences of your lstm_step_forward"""
     for seed in SEEDS[:2]:
@@ -40,7 +40,7 @@ def test_lstm_step_backward_gradient_check(submission):
             gradient_check(submission.lstm_step_forward, args, range(6), [0, 1], douts, grads, GRADS, AXES)
 
 
-@pytest.mark.step("lstm_step_backward", points=10)
+@pytest.mark.step("lstm_step_backward", points=7)
 def test_lstm_step_backward_matches_reference(submission, reference):
     """lstm_step_backward matches the reference gradients"""
     for seed in SEEDS:

@@ -14,7 +14,7 @@ def check_each_seed(function, reference, make_args, arg_names, out_name):
             expect_matches_reference(function, reference, make_args(seed), arg_names, (out_name,))
 
 
-@pytest.mark.step("sigmoid", points=3)
+@pytest.mark.step("sigmoid", points=2)
 def test_sigmoid_values(submission, reference):
     """sigmoid matches 1 / (1 + exp(-z)) on moderate inputs"""
     z = np.random.default_rng(7).uniform(-12, 12, (4, 7))
@@ -32,38 +32,38 @@ def test_sigmoid_is_stable(submission):
     expect_close(reply["value"], 1 / (1 + np.exp(-np.clip(z, -500, 500))), "sigmoid(z)")
 
 
-@pytest.mark.step("forget_gate", points=5)
+@pytest.mark.step("forget_gate", points=4)
 def test_forget_gate(submission, reference):
     """forget_gate matches sigmoid(x Wx + h_prev Wh + b)"""
     check_each_seed(submission.forget_gate, reference.forget_gate, gate_args, GATE_ARGS, "f")
 
 
-@pytest.mark.step("input_gate", points=5)
+@pytest.mark.step("input_gate", points=4)
 def test_input_gate(submission, reference):
     """input_gate matches sigmoid(x Wx + h_prev Wh + b)"""
     check_each_seed(submission.input_gate, reference.input_gate, gate_args, GATE_ARGS, "i")
 
 
-@pytest.mark.step("candidate", points=5)
+@pytest.mark.step("candidate", points=4)
 def test_candidate(submission, reference):
     """candidate matches tanh(x Wx + h_prev Wh + b)"""
     check_each_seed(submission.candidate, reference.candidate, gate_args, GATE_ARGS, "g")
 
 
-@pytest.mark.step("cell_update", points=5)
+@pytest.mark.step("cell_update", points=4)
 def test_cell_update(submission, reference):
     """cell_update matches f * c_prev + i * g"""
     check_each_seed(submission.cell_update, reference.cell_update, cell_update_args,
                     ("c_prev", "f", "i", "g"), "c")
 
 
-@pytest.mark.step("output_gate", points=5)
+@pytest.mark.step("output_gate", points=4)
 def test_output_gate(submission, reference):
     """output_gate matches sigmoid(x Wx + h_prev Wh + b)"""
     check_each_seed(submission.output_gate, reference.output_gate, gate_args, GATE_ARGS, "o")
 
 
-@pytest.mark.step("hidden_state", points=5)
+@pytest.mark.step("hidden_state", points=4)
 def test_hidden_state(submission, reference):
     """hidden_state matches o * tanh(c)"""
     check_each_seed(submission.hidden_state, reference.hidden_state, hidden_state_args, ("c", "o"), "h")

@@ -10,7 +10,7 @@ GRADS = ("dx", "dh0", "dWx", "dWh", "db")
 AXES = {"h": {1: TIME}, "dx": {1: TIME}, "dWx": {1: GATES}, "dWh": {1: GATES}, "db": {0: GATES}}
 
 
-@pytest.mark.step("lstm_forward", points=10)
+@pytest.mark.step("lstm_forward", points=8)
 def test_lstm_forward(submission, reference):
     """lstm_forward matches the reference hidden states at every time step"""
     for seed in SEEDS:
@@ -31,7 +31,7 @@ def learner_sequence_gradients(submission, seed):
     return args, dh, tuple(expect_array(g, n, a, AXES.get(n)) for g, n, a in zip(grads, GRADS, args))
 
 
-@pytest.mark.step("lstm_backward", points=12)
+@pytest.mark.step("lstm_backward", points=9)
 def test_lstm_backward_gradient_check(submission):
     """lstm_backward agrees with central differences of your lstm_forward"""
     seed = SEEDS[0]
@@ -40,7 +40,7 @@ def test_lstm_backward_gradient_check(submission):
         gradient_check(submission.lstm_forward, args, range(5), [0], (dh,), grads, GRADS, AXES)
 
 
-@pytest.mark.step("lstm_backward", points=13)
+@pytest.mark.step("lstm_backward", points=9)
 def test_lstm_backward_matches_reference(submission, reference):
     """lstm_backward matches the reference gradients"""
     for seed in SEEDS:

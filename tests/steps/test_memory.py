@@ -1,0 +1,188 @@
+"""Steps 12-14: the plain RNN cell, a sequence classifier, and training on the pronoun task."""
+import numpy as np
+import pytest
+
+from grader import tasks
+from grader.checks import (GATES, CheckFailed, expect_array, expect_close, expect_inputs_kept,
+                           expect_matches_reference, expect_tuple, gradient_check, noted)
+from grader.inputs import SEEDS, classifier_args, describe, gate_args, sizes, upstream
+
+RNN_ARGS = ("x", "h_prev", "Wx", "Wh", "b")
+RNN_GRADS = ("dx", "dh_prev", "dWx", "dWh", "db")
+PARAMS = ("Wx", "Wh", "b", "Wy", "by")
+GRAD_NAMES = tuple(f"grads['{k}']" for k in PARAMS)
+AXES = {"grads['Wx']": {1: GATES}, "grads['Wh']": {1: GATES}, "grads['b']": {0: GATES}}
+
+# Training is graded by outcome on the kit's pronoun task, at short distances so a full grade
+# stays fast: the reference needs about 25 of these steps, the budget allows six times that.
+TRAIN = dict(hidden=8, ks=tuple(range(5, 11)), batches=20, batch_size=32, steps=150, lr=0.01, clip=5.0)
+TARGET = 0.95
+
+
+# Step 12: the plain RNN
+
+@pytest.mark.step("rnn_step", points=3)
+def test_rnn_step_forward(submission, reference):
+    """rnn_step_forward matches tanh(x Wx + h_prev Wh + b)"""
+    for seed in SEEDS:
+        with noted(describe(seed)):
+            expect_matches_reference(submission.rnn_step_forward, reference.rnn_step_forward, gate_args(seed),
+                                     RNN_ARGS, ("h", "cache"), keep=(1,))
+
+
+def learner_rnn_gradients(submission, seed):
+    """The inputs, the upstream dh, and the learner's backward through their own forward."""
+    args = gate_args(seed)
+    N, _, _, H = sizes(seed)
+    (dh,) = upstream(seed, (N, H))
+    _, cache = expect_tuple(submission.rnn_step_forward(*args, keep=(1,)), "rnn_step_forward", ("h", "cache"))
+    reply = submission.rnn_step_backward.call(dh, cache)
+    expect_inputs_kept(reply, "rnn_step_backward", ("dh", "cache"))
+    grads = expect_tuple(reply["value"], "rnn_step_backward", RNN_GRADS)
+    return args, dh, tuple(expect_array(g, n, a) for g, n, a in zip(grads, RNN_GRADS, args))
+
+
+@pytest.mark.step("rnn_step", points=3)
+def test_rnn_step_backward_gradient_check(submission):
+    """rnn_step_backward agrees with central differences of your rnn_step_forward"""
+    for seed in SEEDS[:2]:
+        with noted(describe(seed)):
+            args, dh, grads = learner_rnn_gradients(submission, seed)
+            gradient_check(submission.rnn_step_forward, args, range(5), [0], (dh,), grads, RNN_GRADS)
+
+
+@pytest.mark.step("rnn_step", points=2)
+def test_rnn_step_backward_matches_reference(submission, reference):
+    """rnn_step_backward matches the reference gradients"""
+    for seed in SEEDS:
+        with noted(describe(seed)):
+            args, dh, grads = learner_rnn_gradients(submission, seed)
+            _, cache = reference.rnn_step_forward(*args)
+            for got, want, name in zip(grads, reference.rnn_step_backward(dh, cache), RNN_GRADS):
+                expect_close(got, want, name)
+
+
+# Step 13: the classifier's loss and gradients
+
+def expect_loss(value, name="loss"):
+    """A single float64 number (a Python float or a 0-d array)."""
+    if isinstance(value, np.ndarray) and value.shape != ():
+        raise CheckFailed(f"{name} is an array of shape {value.shape}; expected a single number, "
+                          f"the mean over the batch")
+    return expect_array(value, name, np.empty(()))
+
+
+def expect_params(value, like, name):
+    """A dict with exactly the keys of ``like``, each an array shaped like its counterpart."""
+    if not isinstance(value, dict):
+        raise CheckFailed(f"{name} is a {type(value).__name__}; expected a dict with the keys of params "
+                          f"({', '.join(like)})")
+    missing, extra = [k for k in like if k not in value], [k for k in value if k not in like]
+    if missing:
+        raise CheckFailed(f"{name} has no {missing[0]!r}: it needs one entry per key of params ({', '.join(like)})")
+    if extra:
+        raise CheckFailed(f"{name} has a key {extra[0]!r} that params does not have: use the same keys as params")
+    return {k: expect_array(value[k], f"{name}['{k}']", like[k], AXES.get(f"grads['{k}']")) for k in like}
+
+
+def learner_loss(submission, x, y, params):
+    """The learner's (loss, grads), checked for structure."""
+    reply = submission.classifier_loss.call(x, y, params)
+    expect_inputs_kept(reply, "classifier_loss", ("x", "y", "params"))
+    loss, grads = expect_tuple(reply["value"], "classifier_loss", ("loss", "grads"))
+    return expect_loss(loss), expect_params(grads, params, "grads"), reply
+
+
+@pytest.mark.step("classifier_loss", points=3)
+def test_classifier_loss_matches_reference(submission, reference):
+    """classifier_loss matches the reference loss and gradients"""
+    for seed in SEEDS:
+        with noted(describe(seed)):
+            x, y, params = classifier_args(seed)
+            loss, grads, _ = learner_loss(submission, x, y, params)
+            want_loss, want_grads = reference.classifier_loss(x, y, params)
+            expect_close(loss, np.asarray(want_loss), "loss")
+            for k in PARAMS:
+                expect_close(grads[k], want_grads[k], f"grads['{k}']", AXES.get(f"grads['{k}']"))
+
+
+@pytest.mark.step("classifier_loss", points=3)
+def test_classifier_loss_gradient_check(submission):
+    """classifier_loss's grads agree with central differences of its loss"""
+    seed = SEEDS[1]  # the smallest parameter count: every coordinate is checked
+    with noted(describe(seed)):
+        x, y, params = classifier_args(seed)
+        _, grads, _ = learner_loss(submission, x, y, params)
+        gradient_check(submission.classifier_loss, [x, y, params], [(2, k) for k in PARAMS], [0],
+                       (np.ones(()),), [grads[k] for k in PARAMS], GRAD_NAMES, AXES)
+
+
+@pytest.mark.step("classifier_loss", points=2)
+def test_classifier_loss_is_stable(submission, reference):
+    """classifier_loss stays finite, with no warning, when scores are near +-1000"""
+    x, y, params = classifier_args(SEEDS[1])
+    params = {**params, "Wy": 1000 * params["Wy"]}
+    loss, _, reply = learner_loss(submission, x, y, params)
+    if reply["warnings"]:
+        raise CheckFailed(f"classifier_loss warned when the scores were near +-1000 ({reply['warnings'][0]}): "
+                          f"exp(1000) overflows; subtract each row's largest score before exp, which "
+                          f"leaves the softmax unchanged")
+    expect_close(loss, np.asarray(reference.classifier_loss(x, y, params)[0]), "loss (scores near +-1000)")
+
+
+# Step 14: training, graded by what the trained model can do
+
+def pronoun_setup():
+    """Starting params, training batches and held-out batches, all from fixed seeds."""
+    params = tasks.init_params(TRAIN["hidden"], seed=0)
+    data = tasks.batches(TRAIN["batches"], TRAIN["batch_size"], TRAIN["ks"], seed=1)
+    held_out = tasks.batches(8, 64, TRAIN["ks"], seed=2)
+    return params, data, held_out
+
+
+def learner_training(submission, params, data, steps):
+    """The learner's (params, losses) after ``steps`` updates, checked for structure."""
+    reply = submission.train.call(params, data, steps, TRAIN["lr"], TRAIN["clip"])
+    trained, losses = expect_tuple(reply["value"], "train", ("params", "losses"))
+    trained = expect_params(trained, params, "params")
+    if isinstance(losses, list) and all(isinstance(v, (int, float)) for v in losses):
+        losses = np.array(losses, dtype=float)  # a list of floats is as good as an array
+    return trained, expect_array(losses, "losses", np.empty(steps))
+
+
+@pytest.mark.step("train", points=2)
+@pytest.mark.timeout(60)
+def test_train_records_each_loss_and_updates(submission, reference):
+    """train returns new params and one loss per step, the first being the starting loss"""
+    params, data, _ = pronoun_setup()
+    trained, losses = learner_training(submission, params, data, 5)
+    x, y = data[0]
+    first = reference.classifier_loss(x, y, params)[0]
+    if not np.isclose(losses[0], first, rtol=1e-5, atol=1e-8):
+        raise CheckFailed(f"losses[0] is {losses[0]:.6g}, but the loss of the starting params on data[0] is "
+                          f"{first:.6g}: record each step's loss from classifier_loss, before that step's update")
+    if all(np.array_equal(trained[k], params[k]) for k in params):
+        raise CheckFailed("train returned the starting params unchanged after 5 steps: is each update "
+                          "written back into the params used by the next step and returned?")
+
+
+@pytest.mark.step("train", points=6)
+@pytest.mark.timeout(120)
+def test_train_learns_the_pronoun_task(submission, reference):
+    """a model trained with your code remembers the name: >= 95% on held-out sentences"""
+    params, data, held_out = pronoun_setup()
+    steps = TRAIN["steps"]
+    trained, losses = learner_training(submission, params, data, steps)
+    got = tasks.accuracy(reference.lstm_forward, trained, held_out)
+    if got < TARGET:
+        start, end = float(np.mean(losses[:10])), float(np.mean(losses[-10:]))
+        if end > start:
+            why = "the loss went up: is the update's sign right (params move against the gradient)?"
+        elif end > 0.9 * start:
+            why = "the loss hardly moved: is each update kept for the next step, and is lr used as given?"
+        else:
+            why = "the loss fell, but not far enough: compare your update with the Adam equations in the docstring"
+        raise CheckFailed(f"after {steps} steps (lr {TRAIN['lr']}, clip {TRAIN['clip']}) your model labels "
+                          f"{got:.0%} of {sum(len(y) for _, y in held_out)} held-out sentences right; it needs "
+                          f"{TARGET:.0%}. Your mean loss went from {start:.3f} (first 10 steps) to {end:.3f} "
+                          f"(last 10): {why}")
