@@ -81,6 +81,75 @@ def lstm_backward(dh, cache):
         dWx, dWh, db = dWx + dWx_t, dWh + dWh_t, db + db_t
     return dx, dh_t, dWx, dWh, db
 ''', "gradient check"),
+    "rnn_step_backward_skips_tanh_derivative": ("rnn_step", '''
+def rnn_step_backward(dh, cache):
+    x, h_prev, Wx, Wh, h = cache
+    return dh @ Wx.T, dh @ Wh.T, x.T @ dh, h_prev.T @ dh, dh.sum(axis=0)
+''', "gradient check"),
+    "classifier_loss_naive_softmax": ("classifier_loss", '''
+def classifier_loss(x, y, params):
+    N, H = x.shape[0], params["Wh"].shape[0]
+    h, cache = lstm_forward(x, np.zeros((N, H)), params["Wx"], params["Wh"], params["b"])
+    scores = h[:, -1] @ params["Wy"] + params["by"]
+    p = np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)
+    loss = -np.log(p[np.arange(N), y]).mean()
+    dscores = p.copy()
+    dscores[np.arange(N), y] -= 1
+    dscores /= N
+    dh = np.zeros_like(h)
+    dh[:, -1] = dscores @ params["Wy"].T
+    _, _, dWx, dWh, db = lstm_backward(dh, cache)
+    return loss, {"Wx": dWx, "Wh": dWh, "b": db, "Wy": h[:, -1].T @ dscores, "by": dscores.sum(axis=0)}
+''', "subtract each row's largest score"),
+    "classifier_loss_sums_over_the_batch": ("classifier_loss", '''
+def classifier_loss(x, y, params):
+    N, H = x.shape[0], params["Wh"].shape[0]
+    h, cache = lstm_forward(x, np.zeros((N, H)), params["Wx"], params["Wh"], params["b"])
+    scores = h[:, -1] @ params["Wy"] + params["by"]
+    scores = scores - scores.max(axis=1, keepdims=True)
+    p = np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)
+    loss = -np.log(p[np.arange(N), y]).mean()
+    dscores = p.copy()
+    dscores[np.arange(N), y] -= 1
+    dh = np.zeros_like(h)
+    dh[:, -1] = dscores @ params["Wy"].T
+    _, _, dWx, dWh, db = lstm_backward(dh, cache)
+    return loss, {"Wx": dWx, "Wh": dWh, "b": db, "Wy": h[:, -1].T @ dscores, "by": dscores.sum(axis=0)}
+''', "has wrong values"),
+    "train_climbs_the_gradient": ("train", '''
+def train(params, data, steps, lr, clip):
+    params = {k: v.copy() for k, v in params.items()}
+    m = {k: np.zeros_like(v) for k, v in params.items()}
+    v = {k: np.zeros_like(p) for k, p in params.items()}
+    losses = []
+    for s in range(steps):
+        x, y = data[s % len(data)]
+        loss, grads = classifier_loss(x, y, params)
+        losses.append(loss)
+        norm = np.sqrt(sum(np.sum(g * g) for g in grads.values()))
+        for k in params:
+            g = grads[k] * min(1, clip / norm)
+            m[k] = 0.9 * m[k] + 0.1 * g
+            v[k] = 0.999 * v[k] + 0.001 * g * g
+            params[k] += lr * (m[k] / (1 - 0.9 ** (s + 1))) / (np.sqrt(v[k] / (1 - 0.999 ** (s + 1))) + 1e-8)
+    return params, np.array(losses)
+''', "the loss went up"),
+    "train_records_the_loss_after_updating": ("train", '''
+def train(params, data, steps, lr, clip):
+    params = {k: v.copy() for k, v in params.items()}
+    m = {k: np.zeros_like(v) for k, v in params.items()}
+    v = {k: np.zeros_like(p) for k, p in params.items()}
+    losses = np.zeros(steps)
+    for s in range(steps):
+        x, y = data[s % len(data)]
+        _, grads = classifier_loss(x, y, params)
+        for k in params:
+            m[k] = 0.9 * m[k] + 0.1 * grads[k]
+            v[k] = 0.999 * v[k] + 0.001 * grads[k] ** 2
+            params[k] = params[k] - lr * (m[k] / (1 - 0.9 ** (s + 1))) / (np.sqrt(v[k] / (1 - 0.999 ** (s + 1))) + 1e-8)
+        losses[s] = classifier_loss(x, y, params)[0]
+    return params, losses
+''', "losses[0]"),
 }
 
 # Valid implementations in other styles: each, swapped in, must keep full marks.
@@ -119,5 +188,34 @@ def lstm_step_backward(dh, dc, cache):
                     dc * i * (1 - g * g), dh * t * o * (1 - o)])
     return (da @ cache["Wx"].T, da @ cache["Wh"].T, dc * f,
             cache["x"].T @ da, cache["h_prev"].T @ da, np.sum(da, axis=0))
+'''),
+    "rnn_step_concatenated_product": ("rnn_step", '''
+def rnn_step_forward(x, h_prev, Wx, Wh, b):
+    xh = np.hstack([x, h_prev])
+    h = np.tanh(xh @ np.vstack([Wx, Wh]) + b)
+    return h, {"xh": xh, "W": np.vstack([Wx, Wh]), "h": h, "D": x.shape[1]}
+
+def rnn_step_backward(dh, cache):
+    da = dh * (1 - cache["h"] ** 2)
+    dxh, dW = da @ cache["W"].T, cache["xh"].T @ da
+    D = cache["D"]
+    return dxh[:, :D], dxh[:, D:], dW[:D], dW[D:], da.sum(axis=0)
+'''),
+    "train_sgd_with_momentum": ("train", '''
+def train(params, data, steps, lr, clip):
+    params = {k: v.copy() for k, v in params.items()}
+    velocity = {k: np.zeros_like(v) for k, v in params.items()}
+    losses = []
+    for s in range(steps):
+        x, y = data[s % len(data)]
+        loss, grads = classifier_loss(x, y, params)
+        losses.append(loss)
+        norm = np.sqrt(sum((g ** 2).sum() for g in grads.values()))
+        if norm > clip:
+            grads = {k: g * clip / norm for k, g in grads.items()}
+        for k in params:
+            velocity[k] = 0.9 * velocity[k] - lr * grads[k]
+            params[k] = params[k] + velocity[k]
+    return params, np.array(losses)
 '''),
 }

@@ -69,6 +69,8 @@ def expect_loss(value, name="loss"):
     if isinstance(value, np.ndarray) and value.shape != ():
         raise CheckFailed(f"{name} is an array of shape {value.shape}; expected a single number, "
                           f"the mean over the batch")
+    if isinstance(value, (float, np.floating, np.ndarray)) and not np.isfinite(value):
+        raise CheckFailed(f"{name} is {float(value)}; expected a finite number")
     return expect_array(value, name, np.empty(()))
 
 
@@ -85,12 +87,12 @@ def expect_params(value, like, name):
     return {k: expect_array(value[k], f"{name}['{k}']", like[k], AXES.get(f"grads['{k}']")) for k in like}
 
 
-def learner_loss(submission, x, y, params):
+def learner_loss(submission, x, y, params, reply=None):
     """The learner's (loss, grads), checked for structure."""
-    reply = submission.classifier_loss.call(x, y, params)
+    reply = reply or submission.classifier_loss.call(x, y, params)
     expect_inputs_kept(reply, "classifier_loss", ("x", "y", "params"))
     loss, grads = expect_tuple(reply["value"], "classifier_loss", ("loss", "grads"))
-    return expect_loss(loss), expect_params(grads, params, "grads"), reply
+    return expect_loss(loss), expect_params(grads, params, "grads")
 
 
 @pytest.mark.step("classifier_loss", points=3)
@@ -99,7 +101,7 @@ def test_classifier_loss_matches_reference(submission, reference):
     for seed in SEEDS:
         with noted(describe(seed)):
             x, y, params = classifier_args(seed)
-            loss, grads, _ = learner_loss(submission, x, y, params)
+            loss, grads = learner_loss(submission, x, y, params)
             want_loss, want_grads = reference.classifier_loss(x, y, params)
             expect_close(loss, np.asarray(want_loss), "loss")
             for k in PARAMS:
@@ -112,7 +114,7 @@ def test_classifier_loss_gradient_check(submission):
     seed = SEEDS[1]  # the smallest parameter count: every coordinate is checked
     with noted(describe(seed)):
         x, y, params = classifier_args(seed)
-        _, grads, _ = learner_loss(submission, x, y, params)
+        _, grads = learner_loss(submission, x, y, params)
         gradient_check(submission.classifier_loss, [x, y, params], [(2, k) for k in PARAMS], [0],
                        (np.ones(()),), [grads[k] for k in PARAMS], GRAD_NAMES, AXES)
 
@@ -121,12 +123,14 @@ def test_classifier_loss_gradient_check(submission):
 def test_classifier_loss_is_stable(submission, reference):
     """classifier_loss stays finite, with no warning, when scores are near +-1000"""
     x, y, params = classifier_args(SEEDS[1])
-    params = {**params, "Wy": 1000 * params["Wy"]}
-    loss, _, reply = learner_loss(submission, x, y, params)
+    C = params["by"].shape[0]
+    params = {**params, "by": 1000.0 * (-1) ** np.arange(C)}  # scores near +1000 and -1000
+    reply = submission.classifier_loss.call(x, y, params)
     if reply["warnings"]:
         raise CheckFailed(f"classifier_loss warned when the scores were near +-1000 ({reply['warnings'][0]}): "
                           f"exp(1000) overflows; subtract each row's largest score before exp, which "
                           f"leaves the softmax unchanged")
+    loss, _ = learner_loss(submission, x, y, params, reply)
     expect_close(loss, np.asarray(reference.classifier_loss(x, y, params)[0]), "loss (scores near +-1000)")
 
 
