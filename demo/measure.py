@@ -1,0 +1,61 @@
+"""What the demo measures on trained models: gate traces, the units that carry the answer,
+the gradient that reaches the first word, and accuracy against distance."""
+import numpy as np
+
+from grader import tasks
+
+
+def sigmoid(z):
+    return 0.5 * (1 + np.tanh(z / 2))  # the same function, and it never overflows
+
+
+def trace_gates(tokens, params):
+    """The LSTM's i, f, g, o, c and h at every step of one sentence: {name: (T, H) array}."""
+    Wx, Wh, b = params["Wx"], params["Wh"], params["b"]
+    H = Wh.shape[0]
+    h = c = np.zeros(H)
+    trace = {name: [] for name in "ifgoch"}
+    for x in tasks.encode([tokens])[0]:
+        a = x @ Wx + h @ Wh + b
+        i, f, g, o = sigmoid(a[:H]), sigmoid(a[H:2 * H]), np.tanh(a[2 * H:3 * H]), sigmoid(a[3 * H:])
+        c = f * c + i * g
+        h = o * np.tanh(c)
+        for name, value in zip("ifgoch", (i, f, g, o, c, h)):
+            trace[name].append(value)
+    return {name: np.array(values) for name, values in trace.items()}
+
+
+def units_that_matter(forward, params, count=3, seed=11):
+    """The hidden units that do most to tell "she" from "he", best first, and each one's share.
+
+    A unit's share is how far apart its last hidden value sits for the two labels, times how
+    strongly the affine layer reads it in favour of "she": its part in the score difference.
+    """
+    x, y = tasks.batch(256, 10, np.random.default_rng(seed))
+    h, _ = forward(x, np.zeros((len(y), params["Wh"].shape[0])), params["Wx"], params["Wh"], params["b"])
+    gap = h[y == 0, -1].mean(axis=0) - h[y == 1, -1].mean(axis=0)    # (H,) she minus he
+    share = gap * (params["Wy"][:, 0] - params["Wy"][:, 1])
+    order = np.argsort(-share)[:count]
+    return [(int(u), float(share[u] / np.abs(share).sum())) for u in order]
+
+
+def gradient_reach(forward, backward, params, k, size=64, seed=12):
+    """Median norm of the gradient at the first word's input, sent from the last hidden state.
+
+    The upstream gradient is a random unit vector at the last step and zero elsewhere, so the
+    figure is how much of a unit-sized learning signal survives the trip back over k + 1 steps.
+    """
+    rng = np.random.default_rng(seed)
+    x, _ = tasks.batch(size, k, rng)
+    H = params["Wh"].shape[0]
+    h, cache = forward(x, np.zeros((size, H)), params["Wx"], params["Wh"], params["b"])
+    dh = np.zeros_like(h)
+    u = rng.standard_normal((size, H))
+    dh[:, -1] = u / np.linalg.norm(u, axis=1, keepdims=True)
+    dx = backward(dh, cache)[0]
+    return float(np.median(np.linalg.norm(dx[:, 0], axis=1)))
+
+
+def held_out(k, seed=13):
+    """Test sentences with exactly k fillers, never used for training."""
+    return tasks.batches(4, 64, (k,), seed=seed + k)
