@@ -6,7 +6,7 @@ SUBMISSION ?= exercises
 TESTS ?= tests/steps
 GRADE_ARGS := --submission $(SUBMISSION) --tests $(TESTS)
 
-.PHONY: grade test bench clean
+.PHONY: grade test bench demo clean
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit("lstm-kit needs Python 3.10 or newer") if sys.version_info < (3, 10) else None'
@@ -25,6 +25,13 @@ test: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	@$(PY) bench/grade_speed.py
+	@$(PY) bench/memory_speed.py
+
+# Not graded: trains your LSTM (once every step passes; the reference until then) and shows why
+# it remembers. DEMO_ARGS="--png DIR" also writes PNG figures (pip install -r requirements-extra.txt).
+DEMO_ARGS ?=
+demo: $(VENV)/.installed
+	@$(PY) -m demo --submission $(SUBMISSION) $(DEMO_ARGS)
 
 clean:
 	rm -rf build .venv

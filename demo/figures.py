@@ -24,17 +24,20 @@ def write_figures(folder, r):
     os.makedirs(folder, exist_ok=True)
     paths = []
 
-    rows = ("i", "f", "o", "c")
-    fig, axes = plt.subplots(len(r.units), 1, figsize=(8, 2.2 * len(r.units)), squeeze=False)
+    fig, axes = plt.subplots(len(r.units), 1, figsize=(8, 2.4 * len(r.units)), squeeze=False, layout="constrained")
+    is_gate = np.array([[True], [True], [True], [False], [False]])
     for ax, (unit, share) in zip(axes[:, 0], r.units):
-        grid = [r.sarah[key][:, unit] for key in rows] + [r.john["c"][:, unit]]
-        image = ax.imshow(grid, cmap="coolwarm", vmin=-1, vmax=1, aspect="auto")
+        grid = np.array([r.sarah[key][:, unit] for key in "ifoc"] + [r.john["c"][:, unit]])
+        scale = np.abs(grid[3:]).max() or 1.0
+        gates = np.ma.masked_where(~is_gate.repeat(grid.shape[1], axis=1), grid)
+        cells = np.ma.masked_where(is_gate.repeat(grid.shape[1], axis=1), grid)
+        ax.imshow(gates, cmap="YlOrBr", vmin=0, vmax=1, aspect="auto")      # gates: 0 shut, 1 open
+        ax.imshow(cells, cmap="coolwarm", vmin=-scale, vmax=scale, aspect="auto")
         ax.set_xticks(range(len(r.tokens)), r.tokens)
         ax.set_yticks(range(5), ["input i", "forget f", "output o", "cell c", "cell c, John"])
         ax.set_title(f"unit {unit} ({share:.0%} of the she/he score difference)", fontsize=9)
-        for (y, x), v in np.ndenumerate(np.array(grid)):
+        for (y, x), v in np.ndenumerate(grid):
             ax.text(x, y, f"{v:.2f}", ha="center", va="center", fontsize=7)
-    fig.colorbar(image, ax=axes[:, 0].tolist())
     paths.append(_save(fig, folder, "gates.png"))
 
     fig, ax = plt.subplots(figsize=(6, 4))

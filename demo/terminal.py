@@ -130,10 +130,8 @@ def _per_word(rows):
 
 
 def _longest_text(cell, by_distance, good=0.9):
-    passed = [k for k, accuracy in by_distance if accuracy[cell] >= good]
-    if not passed:
-        return f"The {cell.upper()} reached {good:.0%} at none of these distances."
-    return f"The {cell.upper()} reached {good:.0%} up to k = {max(passed)}."
+    passed = [str(k) for k, accuracy in by_distance if accuracy[cell] >= good]
+    return f"The {cell.upper()} reached {good:.0%} at k = {', '.join(passed) if passed else 'none of these'}."
 
 
 def _bar(fraction, label):

@@ -1,0 +1,111 @@
+"""The pronoun task's generator and `make demo`: the task is what it claims, the story checks
+report what the numbers say, and the terminal demo runs without the optional extras."""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from conftest import ALL_STEPS, KIT, build_submission
+from demo import story
+from demo.measure import gradient_reach, trace_gates
+from demo.models import REFERENCE, choose_folder, load_code
+from grader import tasks
+
+# Runs the demo with matplotlib made unimportable, as on a machine without the optional extras.
+WITHOUT_MATPLOTLIB = "import sys, runpy; sys.modules['matplotlib'] = None; runpy.run_module('demo', run_name='__main__')"
+SMALL = ["--steps", "60", "--distances", "5,30", "--reach", "1,10,30"]
+
+
+def run_demo(*args):
+    return subprocess.run([sys.executable, "-c", WITHOUT_MATPLOTLIB, *args], cwd=KIT, capture_output=True,
+                          text=True, timeout=300, env={**os.environ, "NO_COLOR": "1", "COLUMNS": "100"})
+
+
+def test_batches_are_seeded_and_labelled_by_the_first_name_only():
+    first, again = tasks.batches(6, 16, ks=(3, 7), seed=4), tasks.batches(6, 16, ks=(3, 7), seed=4)
+    for (x, y), (x2, y2) in zip(first, again):
+        assert np.array_equal(x, x2) and np.array_equal(y, y2)
+    for j, (x, y) in enumerate(first):
+        k = (3, 7)[j % 2]
+        assert x.shape == (16, k + 2, tasks.VOCAB_SIZE)
+        assert np.array_equal(x.sum(axis=2), np.ones((16, k + 2)))            # one-hot
+        tokens = [[tasks.VOCAB[i] for i in row] for row in x.argmax(axis=2)]
+        assert all(t[-1] == tasks.BLANK for t in tokens)
+        assert [tasks.label_of(t[0]) for t in tokens] == list(y)
+    labels = np.concatenate([y for _, y in tasks.batches(10, 64, seed=5)])
+    assert 0.4 < labels.mean() < 0.6                                           # both labels, about evenly
+
+
+def test_fillers_can_hold_other_names_so_only_the_first_one_decides():
+    x, y = tasks.batch(400, 12, np.random.default_rng(0))
+    later_names = x[:, 1:-1, :len(tasks.FEMALE) + len(tasks.MALE)].sum(axis=(1, 2))   # names after the first
+    assert 0.2 < np.mean(later_names > 0) < 1
+    for label in (0, 1):   # distractors come as often whatever the label
+        assert abs(np.mean(later_names[y == label] > 0) - np.mean(later_names > 0)) < 0.1
+
+
+def test_task_rejects_what_it_cannot_encode():
+    with pytest.raises(ValueError, match="one length"):
+        tasks.encode([["Sarah", tasks.BLANK], ["John", "went", tasks.BLANK]])
+    with pytest.raises(ValueError, match="not one of the task's names"):
+        tasks.label_of("Zorro")
+
+
+def _trace(T, H, **rows):
+    trace = {name: np.full((T, H), 0.5) for name in "ifgoch"}
+    for name, row in rows.items():
+        trace[name][:, 0] = row
+    return trace
+
+
+def test_story_checks_report_what_the_gates_do():
+    textbook = _trace(5, 2, i=[0.9, 0.1, 0.1, 0.1, 0.1], f=[0.5, 0.98, 0.97, 0.99, 0.9],
+                      o=[0.2, 0.1, 0.2, 0.1, 0.95], c=[0.8, 0.8, 0.8, 0.8, 0.8])
+    other = _trace(5, 2, c=[-0.8] * 5)
+    assert [f.holds for f in story.findings(0, textbook, other)] == [True] * 4
+    leaky = _trace(5, 2, i=[0.6] * 5, f=[0.5, 0.7, 0.6, 0.7, 0.9], o=[0.9] * 5, c=[0.8, 0.6, 0.5, 0.4, 0.3])
+    assert [f.holds for f in story.findings(0, leaky, _trace(5, 2, c=[0.2] * 5))] == [False] * 4
+    assert story.summary([story.findings(0, textbook, other)]).startswith("All 4 checks hold")
+    assert story.summary([story.findings(0, leaky, other)]).startswith("1 of 4 checks hold")
+
+
+def test_trace_gates_follows_the_cell_equations():
+    params = tasks.init_params(3, seed=2)
+    trace = trace_gates(["Sarah", "went", tasks.BLANK], params)
+    i, f, g, o, c, h = (trace[name] for name in "ifgoch")
+    assert np.allclose(c[1], f[1] * c[0] + i[1] * g[1]) and np.allclose(h, o * np.tanh(c))
+    assert np.allclose(c[0], i[0] * g[0])                                      # the cell starts empty
+
+
+def test_a_plain_rnn_loses_the_gradient_geometrically():
+    rnn = load_code(REFERENCE).rnn
+    params = tasks.init_params(8, seed=3, cell="rnn")
+    params["Wh"] *= 0.5
+    reach = [gradient_reach(rnn.forward, rnn.backward, params, k) for k in (1, 5, 10)]
+    assert reach[0] > 10 * reach[1] > 100 * reach[2] > 0
+
+
+def test_demo_runs_the_reference_for_stubs_and_the_learner_once_everything_passes(tmp_path):
+    folder, whose = choose_folder(build_submission(tmp_path / "stubs"))
+    assert folder == REFERENCE and "scores 0/100 (next step: sigmoid)" in whose
+    done = build_submission(tmp_path / "done", done=ALL_STEPS)
+    assert choose_folder(done) == (done, f"Running your code from {os.path.relpath(done)}/: every step passes.")
+
+
+def test_demo_shows_both_pictures_in_a_plain_terminal_without_matplotlib():
+    result = run_demo("--reference", *SMALL)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    for text in ("1. The gates at work", "forget gate", "cell, John", "Sarah", "___",
+                 "2. The bucket brigade", "per word", "3. Accuracy against distance", "RNN", "LSTM"):
+        assert text in out, text
+    assert "checks hold" in out
+    assert "\x1b[" not in out                                                 # NO_COLOR: plain text
+
+
+def test_png_without_matplotlib_says_how_to_get_it():
+    result = run_demo("--reference", "--png", "figures", *SMALL)
+    assert result.returncode == 2
+    assert "requirements-extra.txt" in result.stderr
