@@ -19,7 +19,7 @@ KIT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog="python -m grader", description="Grade an lstm-kit submission.")
     parser.add_argument("--submission", default=os.path.join(KIT_ROOT, "exercises"),
-                        help="folder holding gates.py, cell.py and sequence.py (default: exercises/)")
+                        help="folder holding gates.py, cell.py, sequence.py and memory.py (default: exercises/)")
     parser.add_argument("--tests", default=os.path.join(KIT_ROOT, "tests", "steps"),
                         help="test folder(s) to run, separated by ':' (default: tests/steps/)")
     parser.add_argument("--reference", default=os.path.join(KIT_ROOT, "solutions"),

@@ -45,7 +45,7 @@ class GradingState:
 
 def pytest_addoption(parser):
     group = parser.getgroup("lstm-kit", "lstm-kit grading")
-    group.addoption("--submission", default="exercises", help="folder with gates.py, cell.py, sequence.py")
+    group.addoption("--submission", default="exercises", help="folder with gates.py, cell.py, sequence.py, memory.py")
     group.addoption("--reference", default="solutions", help="folder with the reference solution")
     group.addoption("--call-timeout", type=float, default=10.0, help="seconds allowed per call")
 

@@ -137,7 +137,13 @@ def train(params, data, steps, lr, clip):
 
     Adam gives each weight its own step size: v tracks how large that
     weight's gradient usually is, so rarely-moved weights still learn. The
-    clip guards against the rare step where the gradient explodes.
+    clip guards against the rare step where the gradient explodes. (SGD with
+    momentum, velocity = 0.9 * velocity - lr * grad; param += velocity, is
+    the simpler alternative and also passes at the grader's settings.)
+
+    The grader trains your code on the pronoun task from fixed starting
+    weights and checks, with its own forward pass, that the model labels at
+    least 95% of new sentences right.
 
     Inputs:
     - params: dict of starting weights (see classifier_loss); not changed in place
