@@ -14,8 +14,8 @@ GRAD_NAMES = tuple(f"grads['{k}']" for k in PARAMS)
 AXES = {"grads['Wx']": {1: GATES}, "grads['Wh']": {1: GATES}, "grads['b']": {0: GATES}}
 
 # Training is graded by outcome on the kit's pronoun task, at short distances so a full grade
-# stays fast: the reference needs about 25 of these steps, the budget allows six times that.
-TRAIN = dict(hidden=8, ks=tuple(range(5, 11)), batches=20, batch_size=32, steps=150, lr=0.01, clip=5.0)
+# stays fast: the reference needs about 25 of these steps, SGD with momentum about 150.
+TRAIN = dict(hidden=8, ks=tuple(range(5, 11)), batches=20, batch_size=32, steps=200, lr=0.01, clip=5.0)
 TARGET = 0.95
 
 
