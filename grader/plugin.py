@@ -106,7 +106,7 @@ def _verdict(excinfo, step, submission):
     if isinstance(exc, NotStarted):
         functions = BY_NAME[step].functions
         if exc.function in functions or all(getattr(submission, f).is_stub() for f in functions):
-            return "not started", f"{step} is not written yet", exc.printed
+            return "not started", f"{exc.function if exc.function in functions else step} is not written yet", exc.printed
         return "failed", f"this check needs {exc.function}, which is not written yet: write it first", exc.printed
     if isinstance(exc, (CheckFailed, SubmissionError)):
         return "failed", str(exc), getattr(exc, "printed", "")

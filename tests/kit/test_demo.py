@@ -109,3 +109,29 @@ def test_png_without_matplotlib_says_how_to_get_it():
     result = run_demo("--reference", "--png", "figures", *SMALL)
     assert result.returncode == 2
     assert "requirements-extra.txt" in result.stderr
+
+
+LSTM_ONLY_LOSS = '''
+def classifier_loss(x, y, params):
+    N, H = x.shape[0], params["Wx"].shape[1] // 4
+    h, cache = lstm_forward(x, np.zeros((N, H)), params["Wx"], params["Wh"], params["b"])
+    scores = h[:, -1] @ params["Wy"] + params["by"]
+    z = scores - scores.max(axis=1, keepdims=True)
+    log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    p = np.exp(log_p)
+    ds = p.copy()
+    ds[np.arange(N), y] -= 1
+    ds /= N
+    dh = np.zeros_like(h)
+    dh[:, -1] = ds @ params["Wy"].T
+    _, _, dWx, dWh, db = lstm_backward(dh, cache)
+    return -log_p[np.arange(N), y].mean(), {"Wx": dWx, "Wh": dWh, "b": db, "Wy": h[:, -1].T @ ds, "by": ds.sum(axis=0)}
+'''
+
+
+def test_demo_trains_the_rnn_baseline_with_the_reference_when_the_learners_loss_is_lstm_only(tmp_path):
+    folder = build_submission(tmp_path / "lstm-only", done=ALL_STEPS, replace={"classifier_loss": LSTM_ONLY_LOSS})
+    result = run_demo("--submission", str(folder), *SMALL)
+    assert result.returncode == 0, result.stderr
+    assert "Running your code from" in result.stdout
+    assert "the RNN baseline uses the reference's instead" in " ".join(result.stdout.split())

@@ -127,9 +127,12 @@ def test_classifier_loss_is_stable(submission, reference):
     params = {**params, "by": 1000.0 * (-1) ** np.arange(C)}  # scores near +1000 and -1000
     reply = submission.classifier_loss.call(x, y, params)
     if reply["warnings"]:
-        raise CheckFailed(f"classifier_loss warned when the scores were near +-1000 ({reply['warnings'][0]}): "
-                          f"exp(1000) overflows; subtract each row's largest score before exp, which "
-                          f"leaves the softmax unchanged")
+        warning = reply["warnings"][0]
+        fix = ("log of a probability that rounded to 0 is -inf: take log p as z - log(sum(exp(z))), with z "
+               "the scores minus their row maximum" if "log" in warning else
+               "exp(1000) overflows; subtract each row's largest score before exp, which leaves the "
+               "softmax unchanged")
+        raise CheckFailed(f"classifier_loss warned when the scores were near +-1000 ({warning}): {fix}")
     loss, _ = learner_loss(submission, x, y, params, reply)
     expect_close(loss, np.asarray(reference.classifier_loss(x, y, params)[0]), "loss (scores near +-1000)")
 
