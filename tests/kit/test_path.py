@@ -89,6 +89,13 @@ def test_step_built_on_a_failing_one_says_fix_that_first(grade_in, tmp_path):
     assert graded.message("lstm_forward").startswith("fix lstm_step_forward first")
 
 
+def test_training_on_a_failing_loss_says_fix_the_loss_first(grade_in, tmp_path):
+    _, source, _ = MISTAKES["classifier_loss_gradient_points_uphill"]
+    graded = grade_in(build_submission(tmp_path / "uphill", done=ALL_STEPS, replace={"classifier_loss": source}))
+    assert graded.status("train") == "failed"
+    assert graded.message("train").startswith("fix classifier_loss first")
+
+
 def test_later_step_written_before_its_prerequisite_says_so(grade_in, tmp_path):
     done = [s for s in ALL_STEPS if s != "lstm_step_forward"]
     graded = grade_in(build_submission(tmp_path / "skipped", done=done))
