@@ -35,6 +35,8 @@ def parse_args(argv):
         args.reach = [int(k) for k in args.reach.split(",")]
     except ValueError:
         parser.error("--distances and --reach take whole numbers separated by commas, like 10,20,30")
+    if min(args.hidden, args.steps, *args.distances, *args.reach) < 1:
+        parser.error("--hidden, --steps, --distances and --reach must be 1 or more")
     if not os.path.isdir(args.submission):
         parser.error(f"no submission folder at {args.submission}")
     if args.png:
@@ -70,12 +72,8 @@ def train_all(code, args, view):
     return trained
 
 
-def main(argv=None):
-    args = parse_args(sys.argv[1:] if argv is None else argv)
-    view = terminal.View()
-    folder, whose = choose_folder(args.submission, args.reference)
-    view.intro(whose)
-    code = load_code(folder)
+def run(code, args, view):
+    """Train every model and take every measurement the views show."""
     trained = train_all(code, args, view)
     lstm = trained["lstm", None]
 
@@ -91,6 +89,20 @@ def main(argv=None):
         steps=args.steps, hidden=args.hidden)
     results.findings = [story.findings(unit, results.sarah, results.john) for unit, _ in results.units]
     results.summary = story.summary(results.findings)
+    return results
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    view = terminal.View()
+    folder, whose = choose_folder(args.submission, args.reference)
+    view.intro(whose)
+    try:
+        results = run(load_code(folder), args, view)
+    except Exception as exc:  # the learner's code passed the grader yet failed here: say where, briefly
+        print(f"demo: stopped while running the code in {os.path.relpath(folder)}/: {type(exc).__name__}: {exc}",
+              file=sys.stderr)
+        return 1
     view.show(results)
     if args.png:
         from demo.figures import write_figures
