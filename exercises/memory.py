@@ -91,6 +91,8 @@ def classifier_loss(x, y, params):
     carries it back to the name at the start. Softmax is computed after
     subtracting each row's maximum score: exp(1000) overflows, and the shift
     changes nothing because it cancels between numerator and denominator.
+    Take the log the same way, log p = z - log(sum(exp(z))) with z the shifted
+    scores: a probability that rounds to 0 would make log(p) -inf.
 
     Inputs:
     - x: Input sequences, of shape (N, T, D)
