@@ -23,6 +23,12 @@ def test_points_add_up_to_100_as_the_readme_lists():
         assert f"| {step.number} | {functions} | `{step.file}` | {MAX_POINTS[step.name]} |" in readme
 
 
+def test_every_step_has_three_hints():
+    hints = load_hints()
+    assert set(hints) == {step.name for step in STEPS}
+    assert all(len(hints[step.name]) == 3 and all(hints[step.name]) for step in STEPS)
+
+
 def test_reference_gets_full_marks(grade_in):
     graded = grade_in(os.path.join(KIT, "solutions"))
     assert graded.exit_code == 0, graded.output
