@@ -92,5 +92,7 @@ def lstm_backward(dh, cache):
     for t in reversed(range(T)):
         dx_t, dh_t, dc_t, dWx_t, dWh_t, db_t = lstm_step_backward(dh[:, t] + dh_t, dc_t, cache[t])
         dxs.append(dx_t)
-        dWx, dWh, db = dWx + dWx_t, dWh + dWh_t, db + db_t   # the weights are shared: sum over time
+        dWx += dWx_t   # the weights are shared: sum over time. In place, so no step copies the
+        dWh += dWh_t   # running sums (the first += turns the 0 into a new array, so nothing the
+        db += db_t     # step returned is modified)
     return np.stack(dxs[::-1], axis=1), dh_t, dWx, dWh, db   # (N, T, D)
