@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
+from grader.evidence import recorded
 from grader.protocol import Foreign
 
 TIME = "time step"
@@ -18,7 +19,17 @@ STEP = 1e-5              # central-difference step
 
 
 class CheckFailed(AssertionError):
-    """A check's verdict, with a message for the learner."""
+    """A check's verdict, with a message for the learner (and the catalogued mistake, if known)."""
+
+    def __init__(self, message, mistake=None):
+        super().__init__(message)
+        self.mistake = mistake
+
+
+def mistake_failed(key, detail):
+    """A CheckFailed for a mistake recognised without a reference: "This looks like ...: ..."."""
+    from grader.mistakes import explain
+    return CheckFailed(explain(key, detail), mistake=key)
 
 
 def _type_name(value):
@@ -85,8 +96,7 @@ def expect_inputs_kept(reply, function, names):
     """Fails if the function changed one of its input arrays in place."""
     if reply.get("mutated"):
         changed = ", ".join(names[k] for k in reply["mutated"])
-        raise CheckFailed(f"{function} changed its input {changed} in place; the caller still needs "
-                          f"it: compute into a new array (or work on a .copy())")
+        raise mistake_failed("mutated_input", f"{function} changed its input {changed} in place")
 
 
 def relative_error(a, b):
@@ -149,17 +159,20 @@ def expect_matches_reference(function, reference, args, arg_names, out_names, ax
     """Call the learner's ``function`` and the ``reference`` on the same ``args`` and compare.
 
     Outputs whose index is in ``keep`` (caches) stay in the worker and are not compared.
-    Returns (learner's outputs, reference's outputs) as tuples.
+    Returns (learner's outputs, reference's outputs) as tuples. A failure carries the inputs and
+    the learner's outputs, so the grader can name a catalogued mistake.
     """
-    reply = function.call(*args, keep=keep)
-    expect_inputs_kept(reply, function.name, arg_names)
-    want = reference(*(np.copy(a) for a in args))
-    if len(out_names) == 1:
-        got, want = (reply["value"],), (want,)
-    else:
-        got = expect_tuple(reply["value"], function.name, out_names)
-    got = tuple(g if k in keep else expect_close(g, w, n, (axes or {}).get(n))
-                for k, (g, w, n) in enumerate(zip(got, want, out_names)))
+    with recorded(function.name, args, keep, function) as evidence:
+        reply = function.call(*args, keep=keep)
+        evidence.got = reply["value"]
+        expect_inputs_kept(reply, function.name, arg_names)
+        want = reference(*(np.copy(a) for a in args))
+        if len(out_names) == 1:
+            got, want = (reply["value"],), (want,)
+        else:
+            got = expect_tuple(reply["value"], function.name, out_names)
+        got = tuple(g if k in keep else expect_close(g, w, n, (axes or {}).get(n))
+                    for k, (g, w, n) in enumerate(zip(got, want, out_names)))
     return got, want
 
 
@@ -169,4 +182,5 @@ def noted(note):
     try:
         yield
     except CheckFailed as failure:
-        raise CheckFailed(f"{failure} {note}") from None
+        failure.args = (f"{failure} {note}",)  # the same failure: it keeps its evidence
+        raise

@@ -29,10 +29,10 @@ def gradescope_results(outcomes, results, elapsed, output=""):
         "status": "passed" if o.status == "passed" else "failed",
         "output": o.message if o.status != "passed" else "",
         "visibility": VISIBLE,
-        "extra_data": {"step": o.step, "outcome": o.status, "nodeid": o.nodeid},
+        "extra_data": {"step": o.step, "outcome": o.status, "nodeid": o.nodeid, "mistake": o.mistake},
     } for o in outcomes]
     steps = {r.step.name: {"status": r.status, "points": r.points, "max_points": r.max_points,
-                           "message": r.message} for r in results}
+                           "message": r.message, "mistake": r.mistake} for r in results}
     return {"score": sum(r.points for r in results), "execution_time": round(elapsed, 3),
             "output": output, "visibility": VISIBLE, "stdout_visibility": "hidden", "tests": tests,
             "extra_data": {"steps": steps}}

@@ -7,6 +7,10 @@ import numpy as np
 
 SEEDS = (0, 1, 2)
 SHAPES = {0: (3, 4, 5, 6), 1: (2, 5, 7, 3), 2: (4, 3, 2, 5)}  # seed -> (N, T, D, H)
+# Not graded: D == H, where a swapped or transposed weight product runs instead of raising, so
+# the diagnosis can tell which of those mistakes a learner made.
+SQUARE_SEED = 3
+SHAPES[SQUARE_SEED] = (3, 4, 5, 5)
 
 
 def sizes(seed):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pytest
 
 from grader.checks import CheckFailed
+from grader.diagnosis import name_mistake
 from grader.steps import BY_NAME, STEPS
 from grader.submission import NotStarted, Submission, SubmissionError, Worker
 
@@ -27,6 +28,7 @@ class Outcome:
     status: str         # "passed", "failed" or "not started"
     message: str = ""
     printed: str = ""
+    mistake: str = ""   # the catalogued mistake the failure was recognised as (grader.mistakes)
 
 
 class GradingState:
@@ -123,12 +125,14 @@ def pytest_runtest_makereport(item, call):
         state = item.config.stash[STATE]
         step, points = step_marker(item)
         status, message, printed = ("passed", "", "") if report.passed else _verdict(call.excinfo, step, state.submission)
+        mistake = ""
         if status == "failed":
+            mistake, message = name_mistake(call.excinfo.value, message, state.reference_dir)
             blockers = [r for r in BY_NAME[step].requires if state.step_status(r) in ("failed", "not started")]
             if blockers:
                 message = f"fix {' and '.join(blockers)} first (this step builds on it). {message}"
         if status != "passed":
             report.longrepr = message  # the learner's message, never the test's source or traceback
         doc = (item.function.__doc__ or "").strip().split("\n")[0]
-        state.outcomes.append(Outcome(item.nodeid, doc or item.name, step, points, status, message, printed))
+        state.outcomes.append(Outcome(item.nodeid, doc or item.name, step, points, status, message, printed, mistake))
     return report

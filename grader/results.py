@@ -14,6 +14,7 @@ class StepResult:
     max_points: float
     message: str = ""   # the first failing check's message
     printed: str = ""   # what the submission printed during that check
+    mistake: str = ""   # the catalogued mistake that check recognised, if any
 
 
 def summarize(outcomes):
@@ -28,7 +29,7 @@ def summarize(outcomes):
         first = next((o for o in mine if o.status != PASSED), None)
         results.append(StepResult(step, status, sum(o.points for o in mine if o.status == PASSED),
                                   sum(o.points for o in mine), first.message if first else "",
-                                  first.printed if first else ""))
+                                  first.printed if first else "", first.mistake if first else ""))
     return results
 
 

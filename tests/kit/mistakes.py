@@ -1,38 +1,114 @@
-"""Realistic mistakes, written as a learner would write them: one function each.
+"""Realistic mistakes and valid alternatives, written as a learner would write them.
 
-Each entry: name -> (step, source, text the failure message must contain).
+MISTAKES: case -> (step, catalogued mistake key, source). Every catalogued mistake has a case
+for each step it is catalogued under (a mistake detected in any step, like mutating an input,
+has a few).
+UNCATALOGUED: case -> (step, source, text the message must contain): wrong, but no catalogued
+mistake (or a step graded by outcome, like train); the grader must not put a name on it.
+ALTERNATIVES: case -> (step, source): other valid styles, which must keep full marks.
 """
 
 MISTAKES = {
-    "sigmoid_overflows": ("sigmoid", '''
+    # -- sigmoid ---------------------------------------------------------------------------
+    "sigmoid_overflows": ("sigmoid", "overflow_sigmoid", '''
 def sigmoid(z):
     return 1 / (1 + np.exp(-z))
-''', "overflow"),
-    "forget_gate_uses_tanh": ("forget_gate", '''
+'''),
+    "sigmoid_branches_swapped": ("sigmoid", "sigmoid_mirrored", '''
+def sigmoid(z):
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, e / (1 + e), 1 / (1 + e))
+'''),
+    # -- the gates ---------------------------------------------------------------------------
+    "forget_gate_uses_tanh": ("forget_gate", "gate_tanh", '''
 def forget_gate(x, h_prev, Wx, Wh, b):
     return np.tanh(x @ Wx + h_prev @ Wh + b)
-''', "f has wrong values"),
-    "input_gate_without_bias": ("input_gate", '''
+'''),
+    "input_gate_uses_tanh": ("input_gate", "gate_tanh", '''
 def input_gate(x, h_prev, Wx, Wh, b):
-    return sigmoid(x @ Wx + h_prev @ Wh)
-''', "i has wrong values"),
-    "candidate_uses_sigmoid": ("candidate", '''
+    z = np.dot(x, Wx) + np.dot(h_prev, Wh) + b
+    return np.tanh(z)
+'''),
+    "output_gate_uses_tanh": ("output_gate", "gate_tanh", '''
+def output_gate(x, h_prev, Wx, Wh, b):
+    o = np.tanh(x @ Wx + h_prev @ Wh + b)
+    return o
+'''),
+    "candidate_uses_sigmoid": ("candidate", "candidate_sigmoid", '''
 def candidate(x, h_prev, Wx, Wh, b):
     return sigmoid(x @ Wx + h_prev @ Wh + b)
-''', "g has wrong values"),
-    "cell_update_swaps_gates": ("cell_update", '''
-def cell_update(c_prev, f, i, g):
-    return i * c_prev + f * g
-''', "c has wrong values"),
-    "output_gate_transposed_product": ("output_gate", '''
+'''),
+    "forget_gate_without_bias": ("forget_gate", "missing_bias", '''
+def forget_gate(x, h_prev, Wx, Wh, b):
+    return sigmoid(x @ Wx + h_prev @ Wh)
+'''),
+    "input_gate_without_bias": ("input_gate", "missing_bias", '''
+def input_gate(x, h_prev, Wx, Wh, b):
+    return sigmoid(x @ Wx + h_prev @ Wh)
+'''),
+    "candidate_without_bias": ("candidate", "missing_bias", '''
+def candidate(x, h_prev, Wx, Wh, b):
+    return np.tanh(np.matmul(x, Wx) + np.matmul(h_prev, Wh))
+'''),
+    "output_gate_without_bias": ("output_gate", "missing_bias", '''
+def output_gate(x, h_prev, Wx, Wh, b):
+    return sigmoid(x @ Wx + h_prev @ Wh)
+'''),
+    "forget_gate_swapped_weights": ("forget_gate", "swapped_weights", '''
+def forget_gate(x, h_prev, Wx, Wh, b):
+    return sigmoid(x @ Wh + h_prev @ Wx + b)
+'''),
+    "input_gate_swapped_weights": ("input_gate", "swapped_weights", '''
+def input_gate(x, h_prev, Wx, Wh, b):
+    return sigmoid(h_prev @ Wx + x @ Wh + b)
+'''),
+    "candidate_swapped_weights": ("candidate", "swapped_weights", '''
+def candidate(x, h_prev, Wx, Wh, b):
+    return np.tanh(x @ Wh + h_prev @ Wx + b)
+'''),
+    "output_gate_swapped_weights": ("output_gate", "swapped_weights", '''
+def output_gate(x, h_prev, Wx, Wh, b):
+    return sigmoid(x @ Wh + h_prev @ Wx + b)
+'''),
+    "forget_gate_transposed_products": ("forget_gate", "transposed_weights", '''
+def forget_gate(x, h_prev, Wx, Wh, b):
+    return sigmoid(x @ Wx.T + h_prev @ Wh.T + b)
+'''),
+    "input_gate_transposed_product": ("input_gate", "transposed_weights", '''
+def input_gate(x, h_prev, Wx, Wh, b):
+    return sigmoid(x @ Wx + (Wh @ h_prev.T).T + b)
+'''),
+    "candidate_transposed_input_product": ("candidate", "transposed_weights", '''
+def candidate(x, h_prev, Wx, Wh, b):
+    return np.tanh(x @ Wx.T + h_prev @ Wh + b)
+'''),
+    "output_gate_transposed_product": ("output_gate", "transposed_weights", '''
 def output_gate(x, h_prev, Wx, Wh, b):
     return sigmoid(x @ Wx + h_prev @ Wh.T + b)
-''', "o has wrong values"),
-    "hidden_state_without_tanh": ("hidden_state", '''
+'''),
+    # -- cell update and hidden state ----------------------------------------------------------
+    "cell_update_swaps_gates": ("cell_update", "gates_swapped", '''
+def cell_update(c_prev, f, i, g):
+    return i * c_prev + f * g
+'''),
+    "cell_update_adds_candidate": ("cell_update", "plus_for_times", '''
+def cell_update(c_prev, f, i, g):
+    return f * c_prev + i + g
+'''),
+    "hidden_state_adds_gate": ("hidden_state", "plus_for_times", '''
+def hidden_state(c, o):
+    return o + np.tanh(c)
+'''),
+    "hidden_state_without_tanh": ("hidden_state", "h_without_tanh", '''
 def hidden_state(c, o):
     return o * c
-''', "h has wrong values"),
-    "step_forward_cs231n_gate_order": ("lstm_step_forward", '''
+'''),
+    "hidden_state_tanh_outside": ("hidden_state", "tanh_of_product", '''
+def hidden_state(c, o):
+    return np.tanh(o * c)
+'''),
+    # -- the fused cell, forward ----------------------------------------------------------------
+    "step_forward_cs231n_gate_order": ("lstm_step_forward", "cs231n_order", '''
 def lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b):
     H = h_prev.shape[1]
     a = x @ Wx + h_prev @ Wh + b
@@ -41,8 +117,86 @@ def lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b):
     c = f * c_prev + i * g
     h = o * np.tanh(c)
     return h, c, (x, h_prev, c_prev, Wx, Wh, i, f, g, o, np.tanh(c))
-''', "h has wrong values"),
-    "step_backward_missing_h_path_in_dc": ("lstm_step_backward", '''
+'''),
+    "step_forward_tensorflow_gate_order": ("lstm_step_forward", "block_order", '''
+def lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b):
+    a = x @ Wx + h_prev @ Wh + b
+    a_i, a_g, a_f, a_o = np.split(a, 4, axis=1)
+    i, f, g, o = sigmoid(a_i), sigmoid(a_f), np.tanh(a_g), sigmoid(a_o)
+    c = f * c_prev + i * g
+    h = o * np.tanh(c)
+    return h, c, (x, h_prev, c_prev, Wx, Wh, i, f, g, o, np.tanh(c))
+'''),
+    "step_forward_interleaved_gates": ("lstm_step_forward", "interleaved_blocks", '''
+def lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b):
+    N, H = h_prev.shape
+    a = (x @ Wx + h_prev @ Wh + b).reshape(N, H, 4)
+    i, f, g, o = sigmoid(a[..., 0]), sigmoid(a[..., 1]), np.tanh(a[..., 2]), sigmoid(a[..., 3])
+    c = f * c_prev + i * g
+    h = o * np.tanh(c)
+    return h, c, (x, h_prev, c_prev, Wx, Wh, i, f, g, o, np.tanh(c))
+'''),
+    "step_forward_swaps_gates_in_cell_update": ("lstm_step_forward", "gates_swapped", '''
+def lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b):
+    H = h_prev.shape[1]
+    a = x @ Wx + h_prev @ Wh + b
+    i, f = sigmoid(a[:, :H]), sigmoid(a[:, H:2 * H])
+    g, o = np.tanh(a[:, 2 * H:3 * H]), sigmoid(a[:, 3 * H:])
+    c = i * c_prev + f * g
+    h = o * np.tanh(c)
+    return h, c, (x, h_prev, c_prev, Wx, Wh, i, f, g, o, np.tanh(c))
+'''),
+    "step_forward_sigmoid_candidate": ("lstm_step_forward", "candidate_sigmoid", '''
+def lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b):
+    H = h_prev.shape[1]
+    gates = sigmoid(x @ Wx + h_prev @ Wh + b)
+    i, f, g, o = gates[:, :H], gates[:, H:2 * H], gates[:, 2 * H:3 * H], gates[:, 3 * H:]
+    c = f * c_prev + i * g
+    h = o * np.tanh(c)
+    return h, c, (x, h_prev, c_prev, Wx, Wh, i, f, g, o, np.tanh(c))
+'''),
+    "step_forward_without_bias": ("lstm_step_forward", "missing_bias", '''
+def lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b):
+    H = h_prev.shape[1]
+    a = x @ Wx + h_prev @ Wh
+    i, f = sigmoid(a[:, :H]), sigmoid(a[:, H:2 * H])
+    g, o = np.tanh(a[:, 2 * H:3 * H]), sigmoid(a[:, 3 * H:])
+    c = f * c_prev + i * g
+    h = o * np.tanh(c)
+    return h, c, (x, h_prev, c_prev, Wx, Wh, i, f, g, o, np.tanh(c))
+'''),
+    "step_forward_swapped_weights": ("lstm_step_forward", "swapped_weights", '''
+def lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b):
+    H = h_prev.shape[1]
+    a = x @ Wh + h_prev @ Wx + b
+    i, f = sigmoid(a[:, :H]), sigmoid(a[:, H:2 * H])
+    g, o = np.tanh(a[:, 2 * H:3 * H]), sigmoid(a[:, 3 * H:])
+    c = f * c_prev + i * g
+    h = o * np.tanh(c)
+    return h, c, (x, h_prev, c_prev, Wx, Wh, i, f, g, o, np.tanh(c))
+'''),
+    "step_forward_h_without_tanh": ("lstm_step_forward", "h_without_tanh", '''
+def lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b):
+    H = h_prev.shape[1]
+    a = x @ Wx + h_prev @ Wh + b
+    i, f = sigmoid(a[:, :H]), sigmoid(a[:, H:2 * H])
+    g, o = np.tanh(a[:, 2 * H:3 * H]), sigmoid(a[:, 3 * H:])
+    c = f * c_prev + i * g
+    h = o * c
+    return h, c, (x, h_prev, c_prev, Wx, Wh, i, f, g, o, np.tanh(c))
+'''),
+    "step_forward_tanh_outside": ("lstm_step_forward", "tanh_of_product", '''
+def lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b):
+    H = h_prev.shape[1]
+    a = x @ Wx + h_prev @ Wh + b
+    i, f = sigmoid(a[:, :H]), sigmoid(a[:, H:2 * H])
+    g, o = np.tanh(a[:, 2 * H:3 * H]), sigmoid(a[:, 3 * H:])
+    c = f * c_prev + i * g
+    h = np.tanh(o * c)
+    return h, c, (x, h_prev, c_prev, Wx, Wh, i, f, g, o, np.tanh(c))
+'''),
+    # -- the fused cell, backward ---------------------------------------------------------------
+    "step_backward_missing_h_path_in_dc": ("lstm_step_backward", "h_path_missing", '''
 def lstm_step_backward(dh, dc, cache):
     x, h_prev, c_prev, Wx, Wh, i, f, g, o, tanh_c = cache
     do = dh * tanh_c
@@ -50,8 +204,59 @@ def lstm_step_backward(dh, dc, cache):
     dc_prev = dc * f
     da = np.concatenate([di * i * (1 - i), df * f * (1 - f), dg * (1 - g**2), do * o * (1 - o)], axis=1)
     return da @ Wx.T, da @ Wh.T, dc_prev, x.T @ da, h_prev.T @ da, da.sum(axis=0)
-''', "gradient check"),
-    "lstm_forward_resets_cell_state": ("lstm_forward", '''
+'''),
+    "step_backward_ignores_incoming_dc": ("lstm_step_backward", "dc_ignored", '''
+def lstm_step_backward(dh, dc, cache):
+    x, h_prev, c_prev, Wx, Wh, i, f, g, o, tanh_c = cache
+    dc_tot = dh * o * (1 - tanh_c**2)
+    do = dh * tanh_c
+    di, df, dg = dc_tot * g, dc_tot * c_prev, dc_tot * i
+    da = np.concatenate([di * i * (1 - i), df * f * (1 - f), dg * (1 - g**2), do * o * (1 - o)], axis=1)
+    return da @ Wx.T, da @ Wh.T, dc_tot * f, x.T @ da, h_prev.T @ da, da.sum(axis=0)
+'''),
+    "step_backward_without_tanh_derivative": ("lstm_step_backward", "tanh_prime_missing", '''
+def lstm_step_backward(dh, dc, cache):
+    x, h_prev, c_prev, Wx, Wh, i, f, g, o, tanh_c = cache
+    dc_tot = dc + dh * o
+    do = dh * tanh_c
+    di, df, dg = dc_tot * g, dc_tot * c_prev, dc_tot * i
+    da = np.concatenate([di * i * (1 - i), df * f * (1 - f), dg * (1 - g**2), do * o * (1 - o)], axis=1)
+    return da @ Wx.T, da @ Wh.T, dc_tot * f, x.T @ da, h_prev.T @ da, da.sum(axis=0)
+'''),
+    "step_backward_without_sigmoid_derivative": ("lstm_step_backward", "sigmoid_prime_missing", '''
+def lstm_step_backward(dh, dc, cache):
+    x, h_prev, c_prev, Wx, Wh, i, f, g, o, tanh_c = cache
+    dc_tot = dc + dh * o * (1 - tanh_c**2)
+    do = dh * tanh_c
+    di, df, dg = dc_tot * g, dc_tot * c_prev, dc_tot * i
+    da = np.concatenate([di, df, dg * (1 - g**2), do], axis=1)
+    return da @ Wx.T, da @ Wh.T, dc_tot * f, x.T @ da, h_prev.T @ da, da.sum(axis=0)
+'''),
+    "step_backward_db_over_units": ("lstm_step_backward", "db_wrong_axis", '''
+def lstm_step_backward(dh, dc, cache):
+    x, h_prev, c_prev, Wx, Wh, i, f, g, o, tanh_c = cache
+    dc_tot = dc + dh * o * (1 - tanh_c**2)
+    do = dh * tanh_c
+    di, df, dg = dc_tot * g, dc_tot * c_prev, dc_tot * i
+    da = np.concatenate([di * i * (1 - i), df * f * (1 - f), dg * (1 - g**2), do * o * (1 - o)], axis=1)
+    return da @ Wx.T, da @ Wh.T, dc_tot * f, x.T @ da, h_prev.T @ da, np.sum(da, axis=1)
+'''),
+    "step_backward_adds_into_dc": ("lstm_step_backward", "mutated_input", '''
+def lstm_step_backward(dh, dc, cache):
+    x, h_prev, c_prev, Wx, Wh, i, f, g, o, tanh_c = cache
+    dc += dh * o * (1 - tanh_c**2)
+    do = dh * tanh_c
+    di, df, dg = dc * g, dc * c_prev, dc * i
+    da = np.concatenate([di * i * (1 - i), df * f * (1 - f), dg * (1 - g**2), do * o * (1 - o)], axis=1)
+    return da @ Wx.T, da @ Wh.T, dc * f, x.T @ da, h_prev.T @ da, da.sum(axis=0)
+'''),
+    "cell_update_scales_c_prev_in_place": ("cell_update", "mutated_input", '''
+def cell_update(c_prev, f, i, g):
+    c_prev *= f
+    return c_prev + i * g
+'''),
+    # -- the sequence, forward -------------------------------------------------------------------
+    "lstm_forward_resets_cell_state": ("lstm_forward", "cell_state_reset", '''
 def lstm_forward(x, h0, Wx, Wh, b):
     N, T, _ = x.shape
     h_t, hs, caches = h0, [], []
@@ -60,8 +265,30 @@ def lstm_forward(x, h0, Wx, Wh, b):
         hs.append(h_t)
         caches.append(cache)
     return np.stack(hs, axis=1), caches
-''', "time step"),
-    "lstm_backward_overwrites_weight_gradients": ("lstm_backward", '''
+'''),
+    "lstm_forward_starts_from_zeros": ("lstm_forward", "h0_ignored", '''
+def lstm_forward(x, h0, Wx, Wh, b):
+    N, T, _ = x.shape
+    h_t = c_t = np.zeros_like(h0)
+    h, caches = np.zeros((N, T, h0.shape[1])), []
+    for t in range(T):
+        h_t, c_t, cache = lstm_step_forward(x[:, t], h_t, c_t, Wx, Wh, b)
+        h[:, t] = h_t
+        caches.append(cache)
+    return h, caches
+'''),
+    "lstm_forward_feeds_h0_every_step": ("lstm_forward", "hidden_state_reset", '''
+def lstm_forward(x, h0, Wx, Wh, b):
+    N, T, _ = x.shape
+    c = np.zeros_like(h0)
+    h, caches = np.zeros((N, T, h0.shape[1])), []
+    for t in range(T):
+        h[:, t], c, cache = lstm_step_forward(x[:, t], h0, c, Wx, Wh, b)
+        caches.append(cache)
+    return h, caches
+'''),
+    # -- the sequence, backward ------------------------------------------------------------------
+    "lstm_backward_overwrites_weight_gradients": ("lstm_backward", "dW_overwritten", '''
 def lstm_backward(dh, cache):
     N, T, H = dh.shape
     dx = np.empty((N, T, cache[0][0].shape[1]))
@@ -69,8 +296,8 @@ def lstm_backward(dh, cache):
     for t in reversed(range(T)):
         dx[:, t], dh_t, dc_t, dWx, dWh, db = lstm_step_backward(dh[:, t] + dh_t, dc_t, cache[t])
     return dx, dh_t, dWx, dWh, db
-''', "gradient check"),
-    "lstm_backward_ignores_carried_dh": ("lstm_backward", '''
+'''),
+    "lstm_backward_ignores_carried_dh": ("lstm_backward", "dh_not_added", '''
 def lstm_backward(dh, cache):
     N, T, H = dh.shape
     dx = np.empty((N, T, cache[0][0].shape[1]))
@@ -80,13 +307,53 @@ def lstm_backward(dh, cache):
         dx[:, t], dh_t, dc_t, dWx_t, dWh_t, db_t = lstm_step_backward(dh[:, t], dc_t, cache[t])
         dWx, dWh, db = dWx + dWx_t, dWh + dWh_t, db + db_t
     return dx, dh_t, dWx, dWh, db
-''', "gradient check"),
-    "rnn_step_backward_skips_tanh_derivative": ("rnn_step", '''
+'''),
+    "lstm_backward_drops_carried_dc": ("lstm_backward", "dc_not_carried", '''
+def lstm_backward(dh, cache):
+    N, T, H = dh.shape
+    dx = np.empty((N, T, cache[0][0].shape[1]))
+    dh_next = np.zeros((N, H))
+    dWx = dWh = db = 0
+    for t in reversed(range(T)):
+        dx[:, t], dh_next, _, dWx_t, dWh_t, db_t = lstm_step_backward(dh[:, t] + dh_next, np.zeros((N, H)), cache[t])
+        dWx, dWh, db = dWx + dWx_t, dWh + dWh_t, db + db_t
+    return dx, dh_next, dWx, dWh, db
+'''),
+    "lstm_backward_forgets_dh0": ("lstm_backward", "dh0_missing", '''
+def lstm_backward(dh, cache):
+    N, T, H = dh.shape
+    dx = np.empty((N, T, cache[0][0].shape[1]))
+    dh_t, dc_t = np.zeros((N, H)), np.zeros((N, H))
+    dWx = dWh = db = 0
+    for t in reversed(range(T)):
+        dx[:, t], dh_t, dc_t, dWx_t, dWh_t, db_t = lstm_step_backward(dh[:, t] + dh_t, dc_t, cache[t])
+        dWx, dWh, db = dWx + dWx_t, dWh + dWh_t, db + db_t
+    return dx, dWx, dWh, db
+'''),
+    "lstm_backward_adds_into_dh": ("lstm_backward", "mutated_input", '''
+def lstm_backward(dh, cache):
+    N, T, H = dh.shape
+    dx = np.empty((N, T, cache[0][0].shape[1]))
+    dh_prev, dc_t = np.zeros((N, H)), np.zeros((N, H))
+    dWx = dWh = db = 0
+    for t in reversed(range(T)):
+        dh[:, t] += dh_prev
+        dx[:, t], dh_prev, dc_t, dWx_t, dWh_t, db_t = lstm_step_backward(dh[:, t], dc_t, cache[t])
+        dWx, dWh, db = dWx + dWx_t, dWh + dWh_t, db + db_t
+    return dx, dh_prev, dWx, dWh, db
+'''),
+    # -- steps 12-14: the plain RNN, the classifier's loss -----------------------------------------
+    "rnn_step_forward_without_bias": ("rnn_step", "missing_bias", '''
+def rnn_step_forward(x, h_prev, Wx, Wh, b):
+    h = np.tanh(x @ Wx + h_prev @ Wh)
+    return h, (x, h_prev, Wx, Wh, h)
+'''),
+    "rnn_step_backward_skips_tanh_derivative": ("rnn_step", "tanh_prime_missing", '''
 def rnn_step_backward(dh, cache):
     x, h_prev, Wx, Wh, h = cache
     return dh @ Wx.T, dh @ Wh.T, x.T @ dh, h_prev.T @ dh, dh.sum(axis=0)
-''', "gradient check"),
-    "classifier_loss_naive_softmax": ("classifier_loss", '''
+'''),
+    "classifier_loss_naive_softmax": ("classifier_loss", "softmax_overflow", '''
 def classifier_loss(x, y, params):
     N, H = x.shape[0], params["Wh"].shape[0]
     h, cache = lstm_forward(x, np.zeros((N, H)), params["Wx"], params["Wh"], params["b"])
@@ -100,8 +367,8 @@ def classifier_loss(x, y, params):
     dh[:, -1] = dscores @ params["Wy"].T
     _, _, dWx, dWh, db = lstm_backward(dh, cache)
     return loss, {"Wx": dWx, "Wh": dWh, "b": db, "Wy": h[:, -1].T @ dscores, "by": dscores.sum(axis=0)}
-''', "subtract each row's largest score"),
-    "classifier_loss_logs_a_rounded_probability": ("classifier_loss", '''
+'''),
+    "classifier_loss_logs_a_rounded_probability": ("classifier_loss", "log_of_zero", '''
 def classifier_loss(x, y, params):
     N, H = x.shape[0], params["Wh"].shape[0]
     h, cache = lstm_forward(x, np.zeros((N, H)), params["Wx"], params["Wh"], params["b"])
@@ -116,8 +383,8 @@ def classifier_loss(x, y, params):
     dh[:, -1] = dscores @ params["Wy"].T
     _, _, dWx, dWh, db = lstm_backward(dh, cache)
     return loss, {"Wx": dWx, "Wh": dWh, "b": db, "Wy": h[:, -1].T @ dscores, "by": dscores.sum(axis=0)}
-''', "log of a probability that rounded to 0"),
-    "classifier_loss_gradient_points_uphill": ("classifier_loss", '''
+'''),
+    "classifier_loss_gradient_points_uphill": ("classifier_loss", "gradient_sign", '''
 def classifier_loss(x, y, params):
     N, H = x.shape[0], params["Wh"].shape[0]
     h, cache = lstm_forward(x, np.zeros((N, H)), params["Wx"], params["Wh"], params["b"])
@@ -131,8 +398,8 @@ def classifier_loss(x, y, params):
     _, _, dWx, dWh, db = lstm_backward(dh, cache)
     return -log_p[np.arange(N), y].mean(), {"Wx": dWx, "Wh": dWh, "b": db, "Wy": h[:, -1].T @ dscores,
                                             "by": dscores.sum(axis=0)}
-''', "has wrong values"),
-    "classifier_loss_sums_over_the_batch": ("classifier_loss", '''
+'''),
+    "classifier_loss_sums_over_the_batch": ("classifier_loss", "gradients_not_averaged", '''
 def classifier_loss(x, y, params):
     N, H = x.shape[0], params["Wh"].shape[0]
     h, cache = lstm_forward(x, np.zeros((N, H)), params["Wx"], params["Wh"], params["b"])
@@ -146,7 +413,32 @@ def classifier_loss(x, y, params):
     dh[:, -1] = dscores @ params["Wy"].T
     _, _, dWx, dWh, db = lstm_backward(dh, cache)
     return loss, {"Wx": dWx, "Wh": dWh, "b": db, "Wy": h[:, -1].T @ dscores, "by": dscores.sum(axis=0)}
-''', "has wrong values"),
+'''),
+}
+
+UNCATALOGUED = {
+    "forget_gate_doubles_the_bias": ("forget_gate", '''
+def forget_gate(x, h_prev, Wx, Wh, b):
+    return sigmoid(x @ Wx + h_prev @ Wh + 2 * b)
+''', "f has wrong values: first at f["),
+    "step_forward_cs231n_order_and_no_bias": ("lstm_step_forward", '''
+def lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b):
+    H = h_prev.shape[1]
+    a = x @ Wx + h_prev @ Wh
+    i, f, o = sigmoid(a[:, :H]), sigmoid(a[:, H:2 * H]), sigmoid(a[:, 2 * H:3 * H])
+    g = np.tanh(a[:, 3 * H:])
+    c = f * c_prev + i * g
+    return o * np.tanh(c), c, (x, h_prev, c_prev, Wx, Wh, i, f, g, o, np.tanh(c))
+''', "h has wrong values"),
+    "step_backward_halves_dWx": ("lstm_step_backward", '''
+def lstm_step_backward(dh, dc, cache):
+    x, h_prev, c_prev, Wx, Wh, i, f, g, o, tanh_c = cache
+    dc_tot = dc + dh * o * (1 - tanh_c**2)
+    do = dh * tanh_c
+    di, df, dg = dc_tot * g, dc_tot * c_prev, dc_tot * i
+    da = np.concatenate([di * i * (1 - i), df * f * (1 - f), dg * (1 - g**2), do * o * (1 - o)], axis=1)
+    return da @ Wx.T, da @ Wh.T, dc_tot * f, 0.5 * x.T @ da, h_prev.T @ da, da.sum(axis=0)
+''', "gradient check: dWx disagrees"),
     "train_climbs_the_gradient": ("train", '''
 def train(params, data, steps, lr, clip):
     params = {k: v.copy() for k, v in params.items()}
@@ -189,17 +481,33 @@ ALTERNATIVES = {
 def sigmoid(z):
     return 0.5 * (1 + np.tanh(z / 2))
 '''),
+    "sigmoid_from_min_and_abs": ("sigmoid", '''
+def sigmoid(z):
+    return np.exp(np.minimum(z, 0)) / (1 + np.exp(-np.abs(z)))
+'''),
     "forget_gate_einsum": ("forget_gate", '''
 def forget_gate(x, h_prev, Wx, Wh, b):
     return sigmoid(np.einsum("nd,dh->nh", x, Wx) + np.einsum("nk,kh->nh", h_prev, Wh) + b)
+'''),
+    "input_gate_calls_forget_gate": ("input_gate", '''
+def input_gate(x, h_prev, Wx, Wh, b):
+    return forget_gate(x, h_prev, Wx, Wh, b)
 '''),
     "candidate_concatenated_product": ("candidate", '''
 def candidate(x, h_prev, Wx, Wh, b):
     return np.tanh(np.concatenate([x, h_prev], axis=1) @ np.concatenate([Wx, Wh], axis=0) + b)
 '''),
+    "cell_update_with_numpy_ufuncs": ("cell_update", '''
+def cell_update(c_prev, f, i, g):
+    return np.add(np.multiply(f, c_prev), np.multiply(i, g))
+'''),
     "output_gate_loop_over_batch": ("output_gate", '''
 def output_gate(x, h_prev, Wx, Wh, b):
     return np.array([sigmoid(x[n] @ Wx + h_prev[n] @ Wh + b) for n in range(x.shape[0])])
+'''),
+    "hidden_state_reads_right_to_left": ("hidden_state", '''
+def hidden_state(c, o):
+    return np.tanh(c) * o
 '''),
     "step_forward_and_backward_dict_cache": ("lstm_step_forward", '''
 def lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b):
@@ -219,6 +527,68 @@ def lstm_step_backward(dh, dc, cache):
                     dc * i * (1 - g * g), dh * t * o * (1 - o)])
     return (da @ cache["Wx"].T, da @ cache["Wh"].T, dc * f,
             cache["x"].T @ da, cache["h_prev"].T @ da, np.sum(da, axis=0))
+'''),
+    "step_forward_and_backward_list_cache_loop_over_batch": ("lstm_step_forward", '''
+def lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b):
+    H = h_prev.shape[1]
+    hs, cs, rows = [], [], []
+    for n in range(x.shape[0]):
+        a = x[n] @ Wx + h_prev[n] @ Wh + b
+        i, f, g, o = sigmoid(a[:H]), sigmoid(a[H:2 * H]), np.tanh(a[2 * H:3 * H]), sigmoid(a[3 * H:])
+        c = f * c_prev[n] + i * g
+        hs.append(o * np.tanh(c))
+        cs.append(c)
+        rows.append([x[n], h_prev[n], c_prev[n], i, f, g, o, np.tanh(c)])
+    return np.array(hs), np.array(cs), [Wx, Wh, rows]
+
+def lstm_step_backward(dh, dc, cache):
+    Wx, Wh, rows = cache
+    das = []
+    for n, (x, h_prev, c_prev, i, f, g, o, tanh_c) in enumerate(rows):
+        dc_n = dc[n] + dh[n] * o * (1 - tanh_c**2)
+        das.append(np.concatenate([dc_n * g * i * (1 - i), dc_n * c_prev * f * (1 - f),
+                                   dc_n * i * (1 - g**2), dh[n] * tanh_c * o * (1 - o)]))
+    da = np.array(das)
+    xs, hs = np.array([r[0] for r in rows]), np.array([r[1] for r in rows])
+    dc_prev = np.array([(dc[n] + dh[n] * r[6] * (1 - r[7]**2)) * r[4] for n, r in enumerate(rows)])
+    return da @ Wx.T, da @ Wh.T, dc_prev, xs.T @ da, hs.T @ da, da.sum(axis=0)
+'''),
+    "lstm_forward_dict_cache_by_time": ("lstm_forward", '''
+def lstm_forward(x, h0, Wx, Wh, b):
+    steps, h_t, c_t = {}, h0, np.zeros(h0.shape)
+    outputs = []
+    for t in range(x.shape[1]):
+        h_t, c_t, steps[t] = lstm_step_forward(x[:, t, :], h_t, c_t, Wx, Wh, b)
+        outputs.append(h_t)
+    return np.stack(outputs, axis=1), {"steps": steps, "T": x.shape[1]}
+
+def lstm_backward(dh, cache):
+    T = cache["T"]
+    dh_next = dc_next = 0.0
+    dWx = dWh = db = 0.0
+    dxs = [None] * T
+    for t in range(T - 1, -1, -1):
+        dxs[t], dh_next, dc_next, dWx_t, dWh_t, db_t = lstm_step_backward(
+            dh[:, t] + dh_next, dc_next + np.zeros_like(dh[:, t]), cache["steps"][t])
+        dWx, dWh, db = dWx + dWx_t, dWh + dWh_t, db + db_t
+    return np.stack(dxs, axis=1), dh_next, dWx, dWh, db
+'''),
+    "lstm_backward_accumulates_in_place_into_its_own_arrays": ("lstm_backward", '''
+def lstm_backward(dh, cache):
+    N, T, H = dh.shape
+    dx = np.zeros((N, T, cache[0][0].shape[1]))
+    dWx, dWh, db = np.zeros_like(cache[0][3]), np.zeros_like(cache[0][4]), np.zeros(4 * H)
+    dh_next, dc_next = np.zeros((N, H)), np.zeros((N, H))
+    t = T - 1
+    while t >= 0:
+        dh_t = dh[:, t].copy()
+        dh_t += dh_next
+        dx[:, t], dh_next, dc_next, dWx_t, dWh_t, db_t = lstm_step_backward(dh_t, dc_next, cache[t])
+        dWx += dWx_t
+        dWh += dWh_t
+        db += db_t
+        t -= 1
+    return dx, dh_next, dWx, dWh, db
 '''),
     "rnn_step_concatenated_product": ("rnn_step", '''
 def rnn_step_forward(x, h_prev, Wx, Wh, b):

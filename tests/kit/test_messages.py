@@ -57,7 +57,7 @@ def test_exception_message_names_the_file_and_line(grade_in, tmp_path):
 
 def test_gradient_check_names_argument_and_place(grade_in, tmp_path):
     from mistakes import MISTAKES
-    _, source, _ = MISTAKES["lstm_backward_overwrites_weight_gradients"]
+    _, _, source = MISTAKES["lstm_backward_overwrites_weight_gradients"]
     graded = grade_in(build_submission(tmp_path / "bptt", done=ALL_STEPS, replace={"lstm_backward": source}))
     message = graded.message("lstm_backward")
     assert "relative error" in message and "numerical" in message and "gate" in message

@@ -1,8 +1,11 @@
 """Steps 8-9: the fused LSTM cell, forward and backward, for one time step."""
+from contextlib import contextmanager
+
 import pytest
 
 from grader.checks import (GATES, expect_array, expect_close, expect_inputs_kept, expect_matches_reference,
                            expect_tuple, gradient_check, noted)
+from grader.evidence import recorded
 from grader.inputs import SEEDS, describe, sizes, step_args, upstream
 
 STEP_ARGS = ("x", "h_prev", "c_prev", "Wx", "Wh", "b")
@@ -19,24 +22,29 @@ def test_lstm_step_forward(submission, reference):
                                      step_args(seed), STEP_ARGS, ("h", "c", "cache"), keep=(2,))
 
 
+@contextmanager
 def learner_step_gradients(submission, seed):
-    """The inputs, upstream gradients, and the learner's backward through their own forward."""
+    """The inputs, upstream gradients, and the learner's backward through their own forward.
+
+    A check failing inside carries them, so the grader can name a catalogued mistake.
+    """
     args = step_args(seed)
     N, _, _, H = sizes(seed)
     dh, dc = upstream(seed, (N, H), (N, H))
     _, _, cache = expect_tuple(submission.lstm_step_forward(*args, keep=(2,)), "lstm_step_forward", ("h", "c", "cache"))
-    reply = submission.lstm_step_backward.call(dh, dc, cache)
-    grads = expect_tuple(reply["value"], "lstm_step_backward", GRADS)
-    expect_inputs_kept(reply, "lstm_step_backward", ("dh", "dc", "cache"))
-    return args, (dh, dc), tuple(expect_array(g, n, a, AXES.get(n)) for g, n, a in zip(grads, GRADS, args))
+    with recorded("lstm_step_backward", (*args, dh, dc)) as evidence:
+        reply = submission.lstm_step_backward.call(dh, dc, cache)
+        evidence.got = reply["value"]
+        grads = expect_tuple(reply["value"], "lstm_step_backward", GRADS)
+        expect_inputs_kept(reply, "lstm_step_backward", ("dh", "dc", "cache"))
+        yield args, (dh, dc), tuple(expect_array(g, n, a, AXES.get(n)) for g, n, a in zip(grads, GRADS, args))
 
 
 @pytest.mark.step("lstm_step_backward", points=7)
 def test_lstm_step_backward_gradient_check(submission):
     """lstm_step_backward agrees with central differences of your lstm_step_forward"""
     for seed in SEEDS[:2]:
-        with noted(describe(seed)):
-            args, douts, grads = learner_step_gradients(submission, seed)
+        with noted(describe(seed)), learner_step_gradients(submission, seed) as (args, douts, grads):
             gradient_check(submission.lstm_step_forward, args, range(6), [0, 1], douts, grads, GRADS, AXES)
 
 
@@ -44,8 +52,7 @@ def test_lstm_step_backward_gradient_check(submission):
 def test_lstm_step_backward_matches_reference(submission, reference):
     """lstm_step_backward matches the reference gradients"""
     for seed in SEEDS:
-        with noted(describe(seed)):
-            args, (dh, dc), grads = learner_step_gradients(submission, seed)
+        with noted(describe(seed)), learner_step_gradients(submission, seed) as (args, (dh, dc), grads):
             _, _, cache = reference.lstm_step_forward(*args)
             for got, want, name in zip(grads, reference.lstm_step_backward(dh, dc, cache), GRADS):
                 expect_close(got, want, name, AXES.get(name))

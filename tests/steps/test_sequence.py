@@ -1,8 +1,11 @@
 """Steps 10-11: the LSTM over a whole sequence, and backpropagation through time."""
+from contextlib import contextmanager
+
 import pytest
 
 from grader.checks import (GATES, TIME, expect_array, expect_close, expect_inputs_kept,
                            expect_matches_reference, expect_tuple, gradient_check, noted)
+from grader.evidence import recorded
 from grader.inputs import SEEDS, describe, sequence_args, sizes, upstream
 
 SEQUENCE_ARGS = ("x", "h0", "Wx", "Wh", "b")
@@ -19,24 +22,29 @@ def test_lstm_forward(submission, reference):
                                      SEQUENCE_ARGS, ("h", "cache"), AXES, keep=(1,))
 
 
+@contextmanager
 def learner_sequence_gradients(submission, seed):
-    """The inputs, the upstream dh, and the learner's BPTT through their own forward."""
+    """The inputs, the upstream dh, and the learner's BPTT through their own forward.
+
+    A check failing inside carries them, so the grader can name a catalogued mistake.
+    """
     args = sequence_args(seed)
     N, T, _, H = sizes(seed)
     (dh,) = upstream(seed, (N, T, H))
     _, cache = expect_tuple(submission.lstm_forward(*args, keep=(1,)), "lstm_forward", ("h", "cache"))
-    reply = submission.lstm_backward.call(dh, cache)
-    expect_inputs_kept(reply, "lstm_backward", ("dh", "cache"))
-    grads = expect_tuple(reply["value"], "lstm_backward", GRADS)
-    return args, dh, tuple(expect_array(g, n, a, AXES.get(n)) for g, n, a in zip(grads, GRADS, args))
+    with recorded("lstm_backward", (*args, dh)) as evidence:
+        reply = submission.lstm_backward.call(dh, cache)
+        evidence.got = reply["value"]
+        expect_inputs_kept(reply, "lstm_backward", ("dh", "cache"))
+        grads = expect_tuple(reply["value"], "lstm_backward", GRADS)
+        yield args, dh, tuple(expect_array(g, n, a, AXES.get(n)) for g, n, a in zip(grads, GRADS, args))
 
 
 @pytest.mark.step("lstm_backward", points=9)
 def test_lstm_backward_gradient_check(submission):
     """lstm_backward agrees with central differences of your lstm_forward"""
     seed = SEEDS[0]
-    with noted(describe(seed)):
-        args, dh, grads = learner_sequence_gradients(submission, seed)
+    with noted(describe(seed)), learner_sequence_gradients(submission, seed) as (args, dh, grads):
         gradient_check(submission.lstm_forward, args, range(5), [0], (dh,), grads, GRADS, AXES)
 
 
@@ -44,8 +52,7 @@ def test_lstm_backward_gradient_check(submission):
 def test_lstm_backward_matches_reference(submission, reference):
     """lstm_backward matches the reference gradients"""
     for seed in SEEDS:
-        with noted(describe(seed)):
-            args, dh, grads = learner_sequence_gradients(submission, seed)
+        with noted(describe(seed)), learner_sequence_gradients(submission, seed) as (args, dh, grads):
             _, cache = reference.lstm_forward(*args)
             for got, want, name in zip(grads, reference.lstm_backward(dh, cache), GRADS):
                 expect_close(got, want, name, AXES.get(name))

@@ -1,0 +1,145 @@
+"""Naming the learner's mistake, by behaviour: which catalogued variant of the reference gives
+exactly the learner's output on the inputs of the failing check.
+
+Runs in the grader's own process and only after a check has failed, so a passing grade pays
+nothing for it. Without a reference (a handout without solutions) there is no diagnosis: the
+check's own message stands.
+"""
+import importlib
+import os
+import sys
+import types
+
+import numpy as np
+
+from grader.checks import ATOL, RTOL
+from grader.inputs import SQUARE_SEED
+from grader.steps import STEPS
+from grader.submission import SubmissionError
+
+PROBED = ("On inputs with D = H, where the shapes fit, your function gives exactly the output "
+          "of this mistake.")
+_references = {}
+
+
+def load_reference(folder):
+    """The reference's functions by step name, or None when there is no reference to load."""
+    folder = os.path.abspath(folder)
+    if folder not in _references:
+        _references[folder] = _import_reference(folder)
+    return _references[folder]
+
+
+def _import_reference(folder):
+    files = dict.fromkeys(step.file for step in STEPS)
+    if not all(os.path.isfile(os.path.join(folder, name)) for name in files):
+        return None
+    for name in files:  # the reference's files import each other by bare name, as a learner's do
+        loaded = sys.modules.get(name[:-3])
+        if loaded is not None and os.path.dirname(os.path.abspath(getattr(loaded, "__file__", "") or "")) != folder:
+            return None  # another folder's module holds that name in this process
+    sys.path.insert(0, folder)
+    try:
+        modules = {name: importlib.import_module(name[:-3]) for name in files}
+    except Exception:
+        return None
+    finally:
+        sys.path.remove(folder)
+    return types.SimpleNamespace(**{s.name: getattr(modules[s.file], s.name, None) for s in STEPS})
+
+
+def _compared(value, keep=()):
+    """The outputs that are compared, as a tuple: a returned cache is left out."""
+    if isinstance(value, (tuple, list)):
+        if keep and len(value) > max(keep):
+            value = [v for k, v in enumerate(value) if k not in keep]
+        return tuple(value)
+    return (value,)
+
+
+def same(got, want):
+    """Whether two output tuples agree in length, shapes and values, to the checks' tolerance."""
+    if len(got) != len(want):
+        return False
+    for g, w in zip(got, want):
+        if isinstance(g, bool) or not isinstance(g, (np.ndarray, np.generic, int, float)):
+            return False
+        g, w = np.asarray(g), np.asarray(w)
+        if g.shape != w.shape or g.dtype.kind not in "iuf" or w.dtype.kind not in "iuf":
+            return False
+        if not np.all(np.abs(g - w) <= ATOL + RTOL * np.abs(w)):
+            return False
+    return True
+
+
+def _evaluate(form, ref, step, inputs):
+    """A form's outputs on ``inputs``, or None if the form raises there (a shape mismatch)."""
+    try:
+        with np.errstate(all="ignore"):
+            return _compared(form(ref, step, *(np.copy(a) for a in inputs)))
+    except Exception:
+        return None
+
+
+def _first_match(candidates, ref, step, inputs, got):
+    """The key of the first (key, form) whose output is ``got`` and differs from the reference's."""
+    from grader.mistakes import correct
+
+    right = None
+    for key, form in candidates:
+        out = _evaluate(form, ref, step, inputs)
+        if out is None or not same(got, out):
+            continue
+        if right is None:
+            right = _evaluate(correct, ref, step, inputs) or ()
+        if not same(out, right):
+            return key
+    return None
+
+
+def diagnose(evidence, ref, raised=False):
+    """(mistake key, whether it was seen on square probe inputs), or (None, False)."""
+    from grader.mistakes import CATALOGUE, FORMS, PROBES
+
+    step = evidence.step
+    forms = [(key, f) for key in CATALOGUE for f in FORMS.get((key, step), ())]
+    if not raised:
+        return _first_match(forms, ref, step, evidence.inputs, _compared(evidence.got, evidence.keep)), False
+    # The learner's function raised. Mistakes that also raise on these inputs are suspects; on
+    # inputs where their shapes fit, the learner's function must give exactly their output.
+    suspects = [(key, f) for key, f in forms if _evaluate(f, ref, step, evidence.inputs) is None]
+    if not suspects or evidence.function is None or step not in PROBES:
+        return None, False
+    probe = PROBES[step](SQUARE_SEED)
+    try:
+        got = evidence.function.call(*probe, keep=evidence.keep)["value"]
+    except SubmissionError:
+        return None, False
+    key = _first_match(suspects, ref, step, probe, _compared(got, evidence.keep))
+    return key, key is not None
+
+
+def name_mistake(failure, message, reference_folder):
+    """(mistake key or "", the learner's message) for a failed check.
+
+    The message gains "This looks like <mistake>: <explanation>" when the failure was already
+    recognised (``failure.mistake``) or when a catalogued variant of the reference matches.
+    """
+    if getattr(failure, "mistake", None):
+        return failure.mistake, message
+    evidence = getattr(failure, "evidence", None)
+    if evidence is None:
+        return "", message
+    raised = isinstance(failure, SubmissionError)
+    if raised and type(failure) is not SubmissionError:  # not started, timed out, crashed
+        return "", message
+    try:
+        ref = load_reference(reference_folder)
+        key, probed = diagnose(evidence, ref, raised) if ref is not None else (None, False)
+    except Exception:  # naming a mistake is a bonus: it never turns a verdict into a crash
+        return "", message
+    if key is None:
+        return "", message
+    from grader.mistakes import explain
+
+    return key, explain(key, message, PROBED if probed else "")

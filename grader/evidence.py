@@ -1,0 +1,29 @@
+"""What a failing check was looking at: the step, its inputs and the learner's outputs.
+
+A check records them with ``recorded(...)``; when a check fails inside, the evidence stays on the
+failure, and the grader later compares the learner's outputs with the catalogued mistakes
+(``grader.diagnosis``). Recording costs nothing when every check passes.
+"""
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+
+@dataclass
+class Evidence:
+    step: str
+    inputs: tuple            # the step's arguments (a backward step: the forward's, then the upstream gradients)
+    got: object = None       # what the learner's function returned; None until it has answered
+    keep: tuple = ()         # positions of returned caches, which are never compared
+    function: object = None  # the learner's function, to call again on other inputs if it raised
+
+
+@contextmanager
+def recorded(step, inputs, keep=(), function=None):
+    """Yields an Evidence to fill in (``evidence.got = ...``); a failure inside carries it away."""
+    evidence = Evidence(step, tuple(inputs), keep=tuple(keep), function=function)
+    try:
+        yield evidence
+    except Exception as failure:
+        if getattr(failure, "evidence", None) is None:  # the innermost record is the most precise
+            failure.evidence = evidence
+        raise

@@ -1,0 +1,499 @@
+"""The catalogue of common mistakes: a name, the steps where it happens, and what it means.
+
+Most mistakes also have *forms*: the reference with that one mistake in it, as a function of
+the step's inputs. When a check fails, ``grader.diagnosis`` evaluates the forms on the same
+inputs and names the mistake whose output matches the learner's. Every form is built from the
+reference's own functions (``ref.forget_gate``, ``ref.lstm_step_backward``, ...) plus the one
+mistaken piece, so without a reference there is nothing to compare with and no diagnosis.
+
+A form is called as ``form(ref, step, *inputs)``: ``inputs`` are the step's arguments, followed
+for a backward step by the forward's arguments and then the upstream gradients, and it returns
+the compared outputs (a learner's cache is never compared, so forms return none).
+"""
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+
+from grader.inputs import cell_update_args, gate_args, hidden_state_args, sequence_args, step_args
+from grader.steps import STEPS
+
+GATES = ("forget_gate", "input_gate", "output_gate")
+AFFINE = GATES + ("candidate",)  # every step of the form act(x @ Wx + h_prev @ Wh + b)
+EVERY_STEP = tuple(step.name for step in STEPS)
+
+
+@dataclass(frozen=True)
+class Mistake:
+    key: str
+    name: str          # what the learner reads: "This looks like <name>: <message>"
+    steps: tuple
+    message: str       # what the mistake does and what to look at, without giving the code
+
+
+CATALOGUE = {m.key: m for m in [
+    Mistake("overflow_sigmoid", "an overflow-prone sigmoid", ("sigmoid",),
+            "1 / (1 + exp(-z)) asks for exp(1000) at z = -1000, which overflows float64 and makes "
+            "NumPy warn. Only ever take exp of a number that is zero or negative, and choose the "
+            "form of the fraction by the sign of z."),
+    Mistake("sigmoid_mirrored", "a mirrored sigmoid, 1 - sigmoid(z)", ("sigmoid",),
+            "your values are sigmoid(-z) = 1 - sigmoid(z), every one mirrored around 0.5. Check the sign "
+            "inside each exp, and which form of the fraction goes with which sign of z."),
+    Mistake("gate_tanh", "tanh instead of sigmoid on a gate", GATES,
+            "a gate is a fraction in (0, 1), which is what sigmoid gives; tanh gives (-1, 1), so the "
+            "gate could go negative. Squash the sum with the sigmoid you wrote in step 1."),
+    Mistake("candidate_sigmoid", "a sigmoid on the candidate", ("candidate", "lstm_step_forward"),
+            "the candidate g is content, not a gate: it needs a sign, so it is squashed with tanh into "
+            "(-1, 1). With a sigmoid it stays in (0, 1) and could only ever add to the memory. In the "
+            "fused cell, only the g block takes tanh."),
+    Mistake("missing_bias", "a missing bias", AFFINE + ("lstm_step_forward",),
+            "your output matches the right formula with b left out. The bias is part of the "
+            "pre-activation; it has one entry per column and broadcasts over the batch rows."),
+    Mistake("swapped_weights", "x and h_prev weights swapped", AFFINE + ("lstm_step_forward",),
+            "Wx multiplies x and Wh multiplies h_prev: Wx has D rows to meet x's D columns, Wh has H "
+            "rows to meet h_prev's H columns. Swapped, the products only fit when D equals H."),
+    Mistake("transposed_weights", "a transposed weight matrix", AFFINE,
+            "the weights are stored (inputs, outputs), so x @ Wx and h_prev @ Wh are already (N, H) "
+            "and need no .T. A square Wh (H, H) still multiplies when transposed, with wrong values."),
+    Mistake("gates_swapped", "forget and input gates swapped", ("cell_update", "lstm_step_forward"),
+            "the forget gate scales the old cell state (what to keep) and the input gate scales the "
+            "candidate (what to write); yours has them the other way round. In the fused cell, also "
+            "check which block each gate is read from."),
+    Mistake("plus_for_times", "+ instead of * in a gate product", ("cell_update", "hidden_state"),
+            "a gate acts by multiplying, elementwise: a fraction of 0.3 keeps 30% of what it scales. "
+            "Adding the gate shifts the values instead. Look for a + between a gate and what it scales."),
+    Mistake("h_without_tanh", "h = o * c (no tanh)", ("hidden_state", "lstm_step_forward"),
+            "the cell state accumulates and can grow beyond 1, so it is squashed into (-1, 1) with "
+            "tanh before the output gate picks what to show."),
+    Mistake("tanh_of_product", "h = tanh(o * c)", ("hidden_state", "lstm_step_forward"),
+            "tanh squashes the cell state, and the output gate then scales the squashed value; yours "
+            "applies tanh after the gate, so the gate no longer acts as a plain fraction of it."),
+    Mistake("cs231n_order", "gate blocks in CS231n's order (i, f, o, g)", ("lstm_step_forward",),
+            "this kit stacks the four blocks as i, f, g, o, as PyTorch and Keras do; CS231n's notebook "
+            "uses i, f, o, g. Read g from the third block of H columns and o from the fourth."),
+    Mistake("block_order", "gate blocks read in the wrong order", ("lstm_step_forward",),
+            "a holds four blocks of H columns, in the order i, f, g, o; your gates are read from other "
+            "blocks than their own. Check the start and end of each slice."),
+    Mistake("interleaved_blocks", "gate columns read interleaved, not as blocks", ("lstm_step_forward",),
+            "a holds four contiguous blocks of H columns (i, f, g, o), not the four gates of each unit "
+            "side by side: a[:, k::4], or a reshape to (N, H, 4), mixes the gates together."),
+    Mistake("cell_state_reset", "cell state not carried through time", ("lstm_forward",),
+            "each step must receive the c that the step before it returned; yours starts every step "
+            "from a zero cell state, so nothing is remembered beyond one step. Only the first step "
+            "starts from zeros."),
+    Mistake("h0_ignored", "h0 ignored", ("lstm_forward",),
+            "the first step's previous hidden state is the argument h0; your output matches a run "
+            "that starts from zeros instead."),
+    Mistake("hidden_state_reset", "hidden state not carried through time", ("lstm_forward",),
+            "each step's h_prev is the h that the step before it returned; yours gives h0 to every step."),
+    Mistake("h_path_missing", "the h-path term missing from dc", ("lstm_step_backward",),
+            "c reaches the loss along the belt (the incoming dc) and also through this step's own "
+            "h = o * tanh(c). The gradient of c is the sum of both routes: add the second one, into a "
+            "new array, before dc is used anywhere else."),
+    Mistake("dc_ignored", "the incoming dc (dnext_c) ignored", ("lstm_step_backward",),
+            "dc is the gradient that arrives along the conveyor belt from the next step; yours keeps "
+            "only what comes through h. Both routes into c add up."),
+    Mistake("tanh_prime_missing", "tanh' missing", ("lstm_step_backward",),
+            "every tanh of the forward pass puts its derivative 1 - tanh**2 on the way back: where "
+            "h = o * tanh(c) hands the gradient to c, and for the candidate g. One of them is missing."),
+    Mistake("sigmoid_prime_missing", "sigmoid' missing", ("lstm_step_backward",),
+            "i, f and o are sigmoids, so the gradient of each one's pre-activation carries "
+            "sigmoid' = s * (1 - s), computed from the gate's own value. At least one gate passes "
+            "its gradient through without it."),
+    Mistake("db_wrong_axis", "db summed over the wrong axis", ("lstm_step_backward",),
+            "b is added to every row of the batch, so db sums da over the batch axis and keeps one "
+            "value per column, like b itself."),
+    Mistake("dW_overwritten", "dW overwritten instead of accumulated", ("lstm_backward",),
+            "the same weights are used at every time step, so their gradients add up over time; yours "
+            "keeps only the share of the last step the loop visited. Start the sums at zero and add "
+            "every step's share."),
+    Mistake("dh_not_added", "dh[:, t] not added to the carried dh", ("lstm_backward",),
+            "h_t reaches the loss directly (dh[:, t]) and through the next step (the dh_prev it "
+            "returned); the upstream dh of step t is the sum of both, and yours passes only one."),
+    Mistake("dh0_missing", "the gradient of h0 not returned", ("lstm_backward",),
+            "h0 is an input, so its gradient comes second in (dx, dh0, dWx, dWh, db): after the loop it "
+            "is the dh_prev that the first step handed back."),
+    Mistake("dc_not_carried", "the cell-state gradient not carried back in time", ("lstm_backward",),
+            "each step hands dc_prev back as the incoming dc of the step before it; yours gives every "
+            "step a zero dc, which cuts the conveyor belt in the backward pass."),
+    Mistake("mutated_input", "mutating an input array in place", EVERY_STEP,
+            "an in-place update (+=, *=, or writing into an argument's slice) changes the caller's "
+            "array, which still needs its old values. Compute into a new array, or work on a .copy()."),
+]}
+
+
+def explain(key, detail, how=""):
+    """The learner's message for a recognised mistake (and ``how`` it was recognised), followed
+    by the check's own figures."""
+    mistake = CATALOGUE[key]
+    return f"This looks like {mistake.name}: {mistake.message}{' ' + how if how else ''} Details: {detail}"
+
+
+FORMS = {}  # (mistake key, step) -> [form, ...], in the order they are tried
+
+
+def form(key, *steps):
+    """Registers the decorated function as a form of mistake ``key`` for each of ``steps``."""
+    def register(fn):
+        for step in steps:
+            assert step in CATALOGUE[key].steps, (key, step)
+            FORMS.setdefault((key, step), []).append(fn)
+        return fn
+    return register
+
+
+def correct(ref, step, *inputs):
+    """The reference's outputs for ``inputs``, in the same layout as a form's."""
+    if step == "lstm_step_backward":
+        return ref.lstm_step_backward(*inputs[6:], ref.lstm_step_forward(*inputs[:6])[2])
+    if step == "lstm_backward":
+        return ref.lstm_backward(inputs[5], ref.lstm_forward(*inputs[:5])[1])
+    out = getattr(ref, step)(*inputs)
+    return out[:2] if step == "lstm_step_forward" else out[0] if step == "lstm_forward" else out
+
+
+# Input makers for a probe at SQUARE_SEED (D == H), where the swapped and transposed products run.
+PROBES = {**{step: gate_args for step in AFFINE}, "cell_update": cell_update_args,
+          "hidden_state": hidden_state_args, "lstm_step_forward": step_args, "lstm_forward": sequence_args}
+
+
+# -- sigmoid and the single gates ------------------------------------------------------------
+
+@form("sigmoid_mirrored", "sigmoid")
+def _(ref, step, z):
+    return ref.sigmoid(-z)
+
+
+@form("gate_tanh", *GATES)
+def _(ref, step, x, h_prev, Wx, Wh, b):
+    return ref.candidate(x, h_prev, Wx, Wh, b)  # the same affine sum, through tanh
+
+
+@form("candidate_sigmoid", "candidate")
+def _(ref, step, x, h_prev, Wx, Wh, b):
+    return ref.forget_gate(x, h_prev, Wx, Wh, b)  # the same affine sum, through sigmoid
+
+
+@form("missing_bias", *AFFINE)
+def _(ref, step, x, h_prev, Wx, Wh, b):
+    return getattr(ref, step)(x, h_prev, Wx, Wh, np.zeros_like(b))
+
+
+@form("swapped_weights", *AFFINE)
+def _(ref, step, x, h_prev, Wx, Wh, b):
+    return getattr(ref, step)(x, h_prev, Wh, Wx, b)
+
+
+@form("transposed_weights", *AFFINE)
+def _(ref, step, x, h_prev, Wx, Wh, b):
+    return getattr(ref, step)(x, h_prev, Wx, Wh.T, b)
+
+
+@form("transposed_weights", *AFFINE)
+def _(ref, step, x, h_prev, Wx, Wh, b):
+    return getattr(ref, step)(x, h_prev, Wx.T, Wh.T, b)
+
+
+@form("transposed_weights", *AFFINE)
+def _(ref, step, x, h_prev, Wx, Wh, b):
+    return getattr(ref, step)(x, h_prev, Wx.T, Wh, b)
+
+
+# -- cell update and hidden state --------------------------------------------------------------
+
+@form("gates_swapped", "cell_update")
+def _(ref, step, c_prev, f, i, g):
+    return ref.cell_update(c_prev, i, f, g)
+
+
+@form("plus_for_times", "cell_update")
+def _(ref, step, c_prev, f, i, g):
+    return f + c_prev + i * g
+
+
+@form("plus_for_times", "cell_update")
+def _(ref, step, c_prev, f, i, g):
+    return f * c_prev + i + g
+
+
+@form("plus_for_times", "cell_update")
+def _(ref, step, c_prev, f, i, g):
+    return f + c_prev + i + g
+
+
+@form("plus_for_times", "hidden_state")
+def _(ref, step, c, o):
+    return o + ref.hidden_state(c, np.ones_like(o))  # hidden_state with o = 1 is tanh(c)
+
+
+@form("h_without_tanh", "hidden_state")
+def _(ref, step, c, o):
+    return o * c
+
+
+@form("tanh_of_product", "hidden_state")
+def _(ref, step, c, o):
+    return ref.hidden_state(o * c, np.ones_like(o))
+
+
+# -- the fused cell, forward -------------------------------------------------------------------
+
+def _blocks(ref, x, h_prev, Wx, Wh, b):
+    """i, f, g, o from the reference's own gate functions, each on its block of the fused weights."""
+    H = h_prev.shape[1]
+
+    def block(k):
+        return Wx[:, k * H:(k + 1) * H], Wh[:, k * H:(k + 1) * H], b[k * H:(k + 1) * H]
+    return (ref.input_gate(x, h_prev, *block(0)), ref.forget_gate(x, h_prev, *block(1)),
+            ref.candidate(x, h_prev, *block(2)), ref.output_gate(x, h_prev, *block(3)), block)
+
+
+def _reading_blocks(ref, x, h_prev, c_prev, Wx, Wh, b, columns):
+    """The reference cell reading gate k from ``columns[k]`` of a instead of from its own block."""
+    cols = np.concatenate(columns)
+    return ref.lstm_step_forward(x, h_prev, c_prev, Wx[:, cols], Wh[:, cols], b[cols])[:2]
+
+
+def _in_block_order(ref, x, h_prev, c_prev, Wx, Wh, b, order):
+    """The cell with gate k (of i, f, g, o) read from block ``order[k]``."""
+    H = h_prev.shape[1]
+    return _reading_blocks(ref, x, h_prev, c_prev, Wx, Wh, b, [np.arange(k * H, (k + 1) * H) for k in order])
+
+
+CS231N_ORDER, IF_SWAPPED = (0, 1, 3, 2), (1, 0, 2, 3)
+OTHER_ORDERS = [p for p in itertools.permutations(range(4)) if p not in ((0, 1, 2, 3), CS231N_ORDER, IF_SWAPPED)]
+
+
+@form("cs231n_order", "lstm_step_forward")
+def _(ref, step, *args):
+    return _in_block_order(ref, *args, CS231N_ORDER)
+
+
+@form("gates_swapped", "lstm_step_forward")
+def _(ref, step, *args):
+    # i and f are both sigmoids of their blocks, so reading them from each other's block is
+    # the same as swapping them in the cell update.
+    return _in_block_order(ref, *args, IF_SWAPPED)
+
+
+def _other_order(order):
+    return lambda ref, step, *args: _in_block_order(ref, *args, order)
+
+
+for _order in OTHER_ORDERS:
+    form("block_order", "lstm_step_forward")(_other_order(_order))
+
+
+@form("interleaved_blocks", "lstm_step_forward")
+def _(ref, step, x, h_prev, c_prev, Wx, Wh, b):
+    four_H = Wx.shape[1]
+    return _reading_blocks(ref, x, h_prev, c_prev, Wx, Wh, b, [np.arange(k, four_H, 4) for k in range(4)])
+
+
+@form("missing_bias", "lstm_step_forward")
+def _(ref, step, x, h_prev, c_prev, Wx, Wh, b):
+    return ref.lstm_step_forward(x, h_prev, c_prev, Wx, Wh, np.zeros_like(b))[:2]
+
+
+@form("swapped_weights", "lstm_step_forward")
+def _(ref, step, x, h_prev, c_prev, Wx, Wh, b):
+    return ref.lstm_step_forward(x, h_prev, c_prev, Wh, Wx, b)[:2]
+
+
+def _cell_with(ref, x, h_prev, c_prev, Wx, Wh, b, candidate=None, hidden=None):
+    """The fused cell assembled from the reference's gates, with one piece replaced."""
+    i, f, g, o, block = _blocks(ref, x, h_prev, Wx, Wh, b)
+    if candidate is not None:
+        g = candidate(x, h_prev, *block(2))
+    c = ref.cell_update(c_prev, f, i, g)
+    return (hidden or ref.hidden_state)(c, o), c
+
+
+@form("candidate_sigmoid", "lstm_step_forward")
+def _(ref, step, *args):
+    return _cell_with(ref, *args, candidate=ref.forget_gate)
+
+
+@form("h_without_tanh", "lstm_step_forward")
+def _(ref, step, *args):
+    return _cell_with(ref, *args, hidden=lambda c, o: o * c)
+
+
+@form("tanh_of_product", "lstm_step_forward")
+def _(ref, step, *args):
+    return _cell_with(ref, *args, hidden=lambda c, o: ref.hidden_state(o * c, np.ones_like(o)))
+
+
+# -- the fused cell, backward ------------------------------------------------------------------
+# inputs: x, h_prev, c_prev, Wx, Wh, b, dh, dc. The reference's backward is linear in (dh, dc),
+# so a mistake in what reaches c can be reproduced by handing it a different dc.
+
+def _step_grads(ref, x, h_prev, c_prev, Wx, Wh, b, dh, dc):
+    return ref.lstm_step_backward(dh, dc, ref.lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b)[2])
+
+
+def _o_and_tanh_c(ref, x, h_prev, c_prev, Wx, Wh, b):
+    i, f, g, o, _ = _blocks(ref, x, h_prev, Wx, Wh, b)
+    return o, np.tanh(ref.cell_update(c_prev, f, i, g))
+
+
+@form("h_path_missing", "lstm_step_backward")
+def _(ref, step, *inputs):
+    *args, dh, dc = inputs
+    o, tanh_c = _o_and_tanh_c(ref, *args)
+    return _step_grads(ref, *args, dh, dc - dh * o * (1 - tanh_c**2))  # cancels the route through h
+
+
+@form("dc_ignored", "lstm_step_backward")
+def _(ref, step, *inputs):
+    *args, dh, dc = inputs
+    return _step_grads(ref, *args, dh, np.zeros_like(dc))
+
+
+@form("tanh_prime_missing", "lstm_step_backward")
+def _(ref, step, *inputs):
+    *args, dh, dc = inputs
+    o, tanh_c = _o_and_tanh_c(ref, *args)
+    return _step_grads(ref, *args, dh, dc + dh * o * tanh_c**2)  # dh * o reaches c, not dh * o * tanh'
+
+
+def _preactivation_grad(ref, x, h_prev, c_prev, Wx, Wh, b, dh, dc):
+    """The reference's gradient of the fused pre-activation a, row by row: db sums da over the
+    batch, so on a batch of one row it is exactly that row of da."""
+    rows = []
+    for n in range(x.shape[0]):
+        row = [a[n:n + 1] for a in (x, h_prev, c_prev)]
+        rows.append(_step_grads(ref, *row[:3], Wx, Wh, b, dh[n:n + 1], dc[n:n + 1])[5])
+    return np.stack(rows)  # (N, 4H)
+
+
+def _with_da(ref, inputs, rescale):
+    """The step's gradients when the block k of da is divided by ``rescale[k]`` (a derivative left
+    out): everything after da follows from a = x @ Wx + h_prev @ Wh + b."""
+    x, h_prev, c_prev, Wx, Wh, b, dh, dc = inputs
+    da = _preactivation_grad(ref, *inputs)
+    H = h_prev.shape[1]
+    wrong = np.concatenate([da[:, k * H:(k + 1) * H] / rescale[k] for k in range(4)], axis=1)
+    dc_prev = _step_grads(ref, *inputs)[2]  # the activations' derivatives do not reach c_prev
+    return wrong @ Wx.T, wrong @ Wh.T, dc_prev, x.T @ wrong, h_prev.T @ wrong, wrong.sum(axis=0)
+
+
+def _derivatives(ref, inputs):
+    """sigmoid' of i, f, o and tanh' of g, from the reference's gate values."""
+    x, h_prev, c_prev, Wx, Wh, b = inputs[:6]
+    i, f, g, o, _ = _blocks(ref, x, h_prev, Wx, Wh, b)
+    return i * (1 - i), f * (1 - f), 1 - g**2, o * (1 - o)
+
+
+@form("tanh_prime_missing", "lstm_step_backward")
+def _(ref, step, *inputs):
+    d = _derivatives(ref, inputs)
+    return _with_da(ref, inputs, (1, 1, d[2], 1))
+
+
+def _sigmoid_prime_left_out(gates):
+    def variant(ref, step, *inputs):
+        d = _derivatives(ref, inputs)
+        return _with_da(ref, inputs, [d[k] if k in gates else 1 for k in range(4)])
+    return variant
+
+
+for _gates in ((0, 1, 3), (0,), (1,), (3,)):  # all three gates, or one of i, f, o
+    form("sigmoid_prime_missing", "lstm_step_backward")(_sigmoid_prime_left_out(_gates))
+
+
+@form("db_wrong_axis", "lstm_step_backward")
+def _(ref, step, *inputs):
+    return (*_step_grads(ref, *inputs)[:5], _preactivation_grad(ref, *inputs).sum(axis=1))
+
+
+@form("db_wrong_axis", "lstm_step_backward")
+def _(ref, step, *inputs):
+    return (*_step_grads(ref, *inputs)[:5], _preactivation_grad(ref, *inputs).sum())
+
+
+# -- the sequence, forward -------------------------------------------------------------------
+
+def _unrolled(ref, x, h0, Wx, Wh, b, handed_on):
+    """h of every step, running the reference cell on the (h, c) that ``handed_on(h, c)`` passes on."""
+    h_t, c_t, hs = h0, np.zeros_like(h0), []
+    for t in range(x.shape[1]):
+        h_t, c_t, _ = ref.lstm_step_forward(x[:, t], *handed_on(h_t, c_t), Wx, Wh, b)
+        hs.append(h_t)
+    return np.stack(hs, axis=1)
+
+
+@form("cell_state_reset", "lstm_forward")
+def _(ref, step, x, h0, Wx, Wh, b):
+    return _unrolled(ref, x, h0, Wx, Wh, b, lambda h, c: (h, np.zeros_like(c)))
+
+
+@form("hidden_state_reset", "lstm_forward")
+def _(ref, step, x, h0, Wx, Wh, b):
+    return _unrolled(ref, x, h0, Wx, Wh, b, lambda h, c: (h0, c))
+
+
+@form("h0_ignored", "lstm_forward")
+def _(ref, step, x, h0, Wx, Wh, b):
+    return ref.lstm_forward(x, np.zeros_like(h0), Wx, Wh, b)[0]
+
+
+# -- the sequence, backward ------------------------------------------------------------------
+# inputs: x, h0, Wx, Wh, b, dh
+
+def _per_step_grads(ref, x, h0, Wx, Wh, b, dh, upstream):
+    """Each step's six gradients from the reference cell, walking back in time, where step t
+    receives ``upstream(dh[:, t], dh_next, dc_next)`` as its (dh, dc)."""
+    caches, h_t, c_t = [], h0, np.zeros_like(h0)
+    for t in range(x.shape[1]):
+        h_t, c_t, cache = ref.lstm_step_forward(x[:, t], h_t, c_t, Wx, Wh, b)
+        caches.append(cache)
+    grads, dh_next, dc_next = [None] * len(caches), np.zeros_like(h0), np.zeros_like(h0)
+    for t in reversed(range(len(caches))):
+        grads[t] = ref.lstm_step_backward(*upstream(dh[:, t], dh_next, dc_next), caches[t])
+        dh_next, dc_next = grads[t][1], grads[t][2]
+    return grads
+
+
+def _sequence_grads(grads, weights=sum):
+    """(dx, dh0, dWx, dWh, db) from per-step gradients, with ``weights`` combining each weight's shares."""
+    dx = np.stack([g[0] for g in grads], axis=1)
+    return (dx, grads[0][1], *(weights([g[k] for g in grads]) for k in (3, 4, 5)))
+
+
+def _both_routes(dh_t, dh_next, dc_next):
+    return dh_t + dh_next, dc_next
+
+
+@form("dW_overwritten", "lstm_backward")
+def _(ref, step, *inputs):
+    return _sequence_grads(_per_step_grads(ref, *inputs, _both_routes), weights=lambda shares: shares[0])
+
+
+@form("dh_not_added", "lstm_backward")
+def _(ref, step, *inputs):
+    return _sequence_grads(_per_step_grads(ref, *inputs, lambda dh_t, dh_next, dc_next: (dh_t, dc_next)))
+
+
+@form("dc_not_carried", "lstm_backward")
+def _(ref, step, *inputs):
+    return _sequence_grads(_per_step_grads(
+        ref, *inputs, lambda dh_t, dh_next, dc_next: (dh_t + dh_next, np.zeros_like(dc_next))))
+
+
+@form("dh0_missing", "lstm_backward")
+def _(ref, step, *inputs):
+    dx, _, dWx, dWh, db = correct(ref, step, *inputs)
+    return dx, dWx, dWh, db  # four gradients: dh0 left out of the tuple
+
+
+@form("dh0_missing", "lstm_backward")
+def _(ref, step, *inputs):
+    dx, dh0, dWx, dWh, db = correct(ref, step, *inputs)
+    return dx, np.zeros_like(dh0), dWx, dWh, db
+
+
+@form("dh0_missing", "lstm_backward")
+def _(ref, step, *inputs):
+    dx, _, dWx, dWh, db = correct(ref, step, *inputs)
+    return dx, inputs[5][:, 0], dWx, dWh, db  # the upstream dh of step 0 passed through

@@ -1,0 +1,51 @@
+"""Packing one-function changes into few submissions, so the kit's tests start fewer graders.
+
+Two changes can share a submission when they touch different functions and neither touches a
+step that the other's step builds on (a wrong lstm_step_forward would change what a wrong
+lstm_step_backward is compared with). Each change is then judged on its own step, exactly as if
+it were graded alone.
+"""
+import ast
+
+from grader.steps import BY_NAME
+
+
+def defined_steps(source):
+    """The step functions that ``source`` defines."""
+    return {node.name for node in ast.parse(source).body
+            if isinstance(node, ast.FunctionDef) and node.name in BY_NAME}
+
+
+def builds_on(step):
+    """Every step that ``step`` builds on, directly or through another."""
+    found, todo = set(), list(BY_NAME[step].requires)
+    while todo:
+        name = todo.pop()
+        if name not in found:
+            found.add(name)
+            todo.extend(BY_NAME[name].requires)
+    return found
+
+
+def affected(steps):
+    """The steps whose result a change to ``steps`` can alter: those, and all built on them."""
+    return {name for name in BY_NAME if name in steps or builds_on(name) & set(steps)}
+
+
+def independent(a, b):
+    return not (affected(a) & set(b)) and not (affected(b) & set(a))
+
+
+def pack(changes):
+    """[[name, ...], ...]: ``changes`` ({name: source}) in groups of mutually independent ones."""
+    steps = {name: defined_steps(source) for name, source in changes.items()}
+    # Latest steps first: they conflict with the most, so first-fit wastes the fewest groups.
+    order = sorted(changes, key=lambda name: (-max(BY_NAME[s].number for s in steps[name]), name))
+    groups = []
+    for name in order:
+        group = next((g for g in groups if all(independent(steps[name], steps[other]) for other in g)), None)
+        if group is None:
+            groups.append([name])
+        else:
+            group.append(name)
+    return groups

@@ -1,0 +1,223 @@
+"""Named mistakes, both directions: every catalogued mistake, written as a learner writes it, fails
+its step under its own name; wrong code outside the catalogue gets no name; the reference and
+valid alternative styles keep full marks. Plus the catalogue's own soundness, in-process."""
+import os
+import sys
+import types
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+
+from bundles import affected, pack
+from conftest import ALL_STEPS, KIT, build_submission, grade
+from grader import mistakes as catalogue
+from grader.checks import CheckFailed
+from grader.diagnosis import load_reference, name_mistake, same
+from grader.evidence import Evidence
+from grader.inputs import SEEDS, SQUARE_SEED, cell_update_args, gate_args, hidden_state_args, sequence_args, \
+    sizes, step_args, upstream
+from grader.mistakes import CATALOGUE, FORMS, correct
+from mistakes import ALTERNATIVES, MISTAKES, UNCATALOGUED
+
+# The mistakes the catalogue must cover (the kit's promise to learners).
+REQUIRED = {"gate_tanh", "candidate_sigmoid", "missing_bias", "swapped_weights", "transposed_weights",
+            "gates_swapped", "plus_for_times", "h_without_tanh", "tanh_of_product", "overflow_sigmoid",
+            "cs231n_order", "block_order", "interleaved_blocks", "cell_state_reset", "h0_ignored",
+            "h_path_missing", "dc_ignored", "tanh_prime_missing", "sigmoid_prime_missing",
+            "dW_overwritten", "db_wrong_axis", "dh_not_added", "dh0_missing", "mutated_input"}
+DETECTED_WITHOUT_FORMS = {"overflow_sigmoid", "mutated_input"}  # by warnings and the mutation report
+
+GROUPS = {
+    "mistakes": pack({case: source for case, (_, _, source) in MISTAKES.items()}),
+    "uncatalogued": pack({case: source for case, (_, source, _) in UNCATALOGUED.items()}),
+    "alternatives": pack({case: source for case, (_, source) in ALTERNATIVES.items()}),
+}
+CHANGES = {"mistakes": {c: (s, src) for c, (s, _, src) in MISTAKES.items()},
+           "uncatalogued": {c: (s, src) for c, (s, src, _) in UNCATALOGUED.items()},
+           "alternatives": ALTERNATIVES}
+
+
+def group_of(kind, case):
+    return next(k for k, group in enumerate(GROUPS[kind]) if case in group)
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """graded(kind, k) -> Graded for the k-th group of ``kind``; every group is graded once, two at a time."""
+    jobs = [(kind, k) for kind, groups in GROUPS.items() for k in range(len(groups))]
+
+    def run(job):
+        kind, k = job
+        folder = tmp_path_factory.mktemp(f"{kind}-{k}")
+        replace = {CHANGES[kind][case][0]: CHANGES[kind][case][1] for case in GROUPS[kind][k]}
+        return grade(build_submission(folder / "submission", done=ALL_STEPS, replace=replace), folder / "results")
+    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 1)) as pool:
+        results = dict(zip(jobs, pool.map(run, jobs)))
+    return lambda kind, k: results[(kind, k)]
+
+
+# -- graded as a learner would be -----------------------------------------------------------------
+
+@pytest.mark.parametrize("case", sorted(MISTAKES))
+def test_catalogued_mistake_fails_its_step_under_its_own_name(graded, case):
+    step, key, _ = MISTAKES[case]
+    result = graded("mistakes", group_of("mistakes", case))
+    assert result.status(step) == "failed", result.output
+    assert result.points(step) < result.steps[step]["max_points"]
+    message = result.message(step)
+    assert result.steps[step]["mistake"] == key, message
+    assert message.startswith(f"This looks like {CATALOGUE[key].name}: {CATALOGUE[key].message} ")
+    assert " Details: " in message
+    if key == "swapped_weights" or "raised" in message:
+        assert "On inputs with D = H" in message.split(" Details: ")[0]
+
+
+@pytest.mark.parametrize("k", range(len(GROUPS["mistakes"])))
+def test_steps_untouched_by_the_mistakes_keep_their_points(graded, k):
+    result = graded("mistakes", k)
+    touched = affected({MISTAKES[case][0] for case in GROUPS["mistakes"][k]})
+    for step in set(ALL_STEPS) - touched:
+        assert result.status(step) == "passed", (step, result.message(step))
+
+
+@pytest.mark.parametrize("case", sorted(UNCATALOGUED))
+def test_wrong_code_outside_the_catalogue_gets_no_name(graded, case):
+    step, _, expected = UNCATALOGUED[case]
+    result = graded("uncatalogued", group_of("uncatalogued", case))
+    assert result.status(step) == "failed"
+    assert result.steps[step]["mistake"] == ""
+    assert expected in result.message(step) and "This looks like" not in result.message(step)
+
+
+@pytest.mark.parametrize("k", range(len(GROUPS["alternatives"])))
+def test_valid_alternatives_get_full_marks(graded, k):
+    result = graded("alternatives", k)
+    assert result.exit_code == 0, (GROUPS["alternatives"][k], result.output)
+    assert result.score == 100
+    assert all(s["mistake"] == "" for s in result.steps.values())
+
+
+def test_the_figures_follow_the_name(graded):
+    result = graded("mistakes", group_of("mistakes", "lstm_forward_resets_cell_state"))
+    message = result.message("lstm_forward")
+    assert "h has wrong values: first at h[" in message and "(time step " in message and "seed 0" in message
+
+
+# -- the catalogue itself, in-process ----------------------------------------------------------
+
+REFERENCE = load_reference(os.path.join(KIT, "solutions"))
+
+
+def step_inputs(step, seed):
+    """The inputs a form of ``step`` takes: the step's arguments (then the upstream gradients)."""
+    N, T, _, H = sizes(seed)
+    return {
+        "sigmoid": lambda: (np.random.default_rng(seed).uniform(-12, 12, (4, 7)),),
+        "cell_update": lambda: cell_update_args(seed),
+        "hidden_state": lambda: hidden_state_args(seed),
+        "lstm_step_forward": lambda: step_args(seed),
+        "lstm_forward": lambda: sequence_args(seed),
+        "lstm_step_backward": lambda: (*step_args(seed), *upstream(seed, (N, H), (N, H))),
+        "lstm_backward": lambda: (*sequence_args(seed), *upstream(seed, (N, T, H))),
+    }.get(step, lambda: gate_args(seed))()
+
+
+def outputs(fn, *args):
+    out = fn(*args)
+    return tuple(out) if isinstance(out, tuple) else (out,)
+
+
+def test_catalogue_covers_the_required_mistakes_with_names_and_messages():
+    assert len(CATALOGUE) >= 20
+    assert REQUIRED <= set(CATALOGUE)
+    assert len({m.name for m in CATALOGUE.values()}) == len(CATALOGUE)
+    for key, mistake in CATALOGUE.items():
+        assert mistake.key == key and mistake.name and len(mistake.message) > 40
+        assert set(mistake.steps) <= set(ALL_STEPS)
+        has_forms = all((key, step) in FORMS for step in mistake.steps)
+        assert has_forms or key in DETECTED_WITHOUT_FORMS, key
+    named_by_behaviour = {step for key, step in FORMS} | {"sigmoid"}
+    assert named_by_behaviour == set(ALL_STEPS)  # every step has mistakes of its own, beyond mutation
+
+
+def test_every_catalogued_mistake_has_a_learner_written_case_on_each_of_its_steps():
+    written = {(key, step) for step, key, _ in MISTAKES.values()}
+    assert set(FORMS) <= written
+    assert set(CATALOGUE) == {key for key, _ in written}
+
+
+@pytest.mark.parametrize("seed", [*SEEDS, SQUARE_SEED])
+def test_forms_differ_from_the_reference_and_from_each_other(seed):
+    for step in ALL_STEPS:
+        inputs = step_inputs(step, seed)
+        right = outputs(correct, REFERENCE, step, *inputs)
+        seen = []
+        for (key, form_step), forms in FORMS.items():
+            if form_step != step:
+                continue
+            for form in forms:
+                try:
+                    out = outputs(form, REFERENCE, step, *inputs)
+                except ValueError:  # a product whose shapes only fit when D == H
+                    assert seed != SQUARE_SEED and key in ("swapped_weights", "transposed_weights"), key
+                    continue
+                assert not same(out, right), (key, step, seed)
+                assert not any(same(out, other) for other_key, other in seen if other_key != key), (key, step)
+                seen.append((key, out))
+
+
+def test_forms_are_the_reference_with_nothing_but_the_mistake():
+    """With the mistaken piece put right, each helper gives the reference's outputs."""
+    seed = 0
+    args = step_args(seed)
+    step_in = step_inputs("lstm_step_backward", seed)
+    seq_in = step_inputs("lstm_backward", seed)
+    ref = REFERENCE
+    assert same(catalogue._in_block_order(ref, *args, (0, 1, 2, 3)), correct(ref, "lstm_step_forward", *args))
+    assert same(catalogue._cell_with(ref, *args), correct(ref, "lstm_step_forward", *args))
+    assert same(catalogue._with_da(ref, step_in, (1, 1, 1, 1)), correct(ref, "lstm_step_backward", *step_in))
+    assert same(outputs(catalogue._unrolled, ref, *sequence_args(seed), lambda h, c: (h, c)),
+                outputs(correct, ref, "lstm_forward", *sequence_args(seed)))
+    assert same(catalogue._sequence_grads(catalogue._per_step_grads(ref, *seq_in, catalogue._both_routes)),
+                correct(ref, "lstm_backward", *seq_in))
+
+
+def failure_with_evidence(step, inputs, got):
+    failure = CheckFailed("f has wrong values")
+    failure.evidence = Evidence(step, inputs, got)
+    return failure
+
+
+def test_diagnosis_names_a_matching_output_and_nothing_else():
+    inputs = gate_args(0)
+    tanh_gate = REFERENCE.candidate(*inputs)
+    key, message = name_mistake(failure_with_evidence("forget_gate", inputs, tanh_gate), "f has wrong values",
+                                os.path.join(KIT, "solutions"))
+    assert key == "gate_tanh" and message.endswith("Details: f has wrong values")
+    assert name_mistake(failure_with_evidence("forget_gate", inputs, tanh_gate + 1e-3), "m",
+                        os.path.join(KIT, "solutions")) == ("", "m")
+
+
+def test_without_a_reference_there_is_no_diagnosis_and_no_crash(tmp_path, monkeypatch):
+    inputs = gate_args(0)
+    failure = failure_with_evidence("forget_gate", inputs, REFERENCE.candidate(*inputs))
+    assert name_mistake(failure, "f has wrong values", str(tmp_path / "no-solutions")) == ("", "f has wrong values")
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    for name in ("gates.py", "cell.py", "sequence.py"):
+        (broken / name).write_text("raise RuntimeError('not a reference')\n")
+    assert name_mistake(failure, "f has wrong values", str(broken)) == ("", "f has wrong values")  # names taken
+    for module in ("gates", "cell", "sequence"):
+        monkeypatch.delitem(sys.modules, module, raising=False)
+    import grader.diagnosis
+    monkeypatch.setattr(grader.diagnosis, "_references", {})
+    assert name_mistake(failure, "f has wrong values", str(broken)) == ("", "f has wrong values")
+
+
+def test_a_reference_that_raises_gives_no_name():
+    def explode(*args):
+        raise KeyError("no stored output for these inputs")
+    ref = types.SimpleNamespace(**{step: explode for step in ALL_STEPS})
+    from grader.diagnosis import diagnose
+    assert diagnose(Evidence("forget_gate", gate_args(0), np.zeros((3, 6))), ref) == (None, False)
