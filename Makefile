@@ -6,7 +6,7 @@ SUBMISSION ?= exercises
 TESTS ?= tests/steps
 GRADE_ARGS := --submission $(SUBMISSION) --tests $(TESTS)
 
-.PHONY: grade test bench demo clean
+.PHONY: grade test bench demo clean hint watch
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit("lstm-kit needs Python 3.10 or newer") if sys.version_info < (3, 10) else None'
@@ -19,6 +19,10 @@ $(VENV)/.installed: requirements.txt
 # own, so only the grader's own failure (exit 2) fails the target.
 grade: $(VENV)/.installed
 	@$(PY) -m grader $(GRADE_ARGS); status=$$?; [ $$status -le 1 ] || exit $$status
+
+# The next unseen hint for the current step (STEP=name for another step).
+hint: $(VENV)/.installed
+	@$(PY) -m grader.hint $(GRADE_ARGS) $(if $(STEP),--step $(STEP))
 
 test: $(VENV)/.installed
 	@$(PY) -m pytest tests/kit

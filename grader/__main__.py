@@ -75,7 +75,9 @@ def main(argv=None):
     started = time.monotonic()
 
     from grader.export import gradescope_results, write_results
+    from grader.progress import fingerprint, record_grade, report_hints
 
+    files = fingerprint(args.submission)  # before grading: a save during the run makes it stale
     try:
         code, outcomes, log = run_pytest(args)
     except GraderError as exc:
@@ -96,7 +98,9 @@ def main(argv=None):
     write_results(os.path.join(args.results, "results.json"),
                   gradescope_results(outcomes, results, time.monotonic() - started, " ".join(notes)))
     label = os.path.relpath(os.path.abspath(args.submission))
-    render(results, label, load_hints(), notes)
+    if results and code in (0, 1):
+        record_grade(args.submission, results, files)
+    render(results, label, report_hints(args.submission, results, load_hints()), notes)
     if code not in (0, 1) or not results:
         return 2
     return 0 if got == total else 1

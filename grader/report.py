@@ -41,8 +41,10 @@ def render(results, submission_label, hints, notes=(), stream=None):
 
 def _render_plain(results, label, hints, notes, stream):
     out = [f"lstm-kit: grading {label}/", ""]
+    current = current_step(results)
     for r in results:
-        line = f"{r.step.number:>3}. {r.step.name:<20} {r.step.file:<12} {LABELS[r.status]:<12} " \
+        mark = ">" if r is current else " "  # the step to work on now
+        line = f"{mark}{r.step.number:>2}. {r.step.name:<20} {r.step.file:<12} {LABELS[r.status]:<12} " \
                f"{_points(r.points):>3}/{_points(r.max_points)}"
         out.append(line)
         if r.status == FAILED:

@@ -48,7 +48,7 @@ def grade(submission, results_dir, *extra, env=None, timeout=120):
     proc = subprocess.run(
         [sys.executable, "-m", "grader", "--submission", str(submission), "--results", str(results_dir), *extra],
         cwd=KIT, capture_output=True, text=True, timeout=timeout,
-        env={**os.environ, "NO_COLOR": "1", **(env or {})})
+        env={**os.environ, "NO_COLOR": "1", "LSTM_KIT_STATE": os.path.join(results_dir, "state.json"), **(env or {})})
     seconds = time.monotonic() - started
     path = os.path.join(results_dir, "results.json")
     results = json.load(open(path)) if os.path.exists(path) else {}

@@ -1,0 +1,94 @@
+"""make hint: one new hint at a time for the current step, remembered in the state file, and the
+last one seen shown again by make grade."""
+import os
+import subprocess
+import sys
+
+from conftest import KIT, build_submission, function_source
+from grader.hints import load_hints
+
+HINTS = load_hints()
+
+
+def flat(text):
+    return " ".join(text.split())
+
+
+class Learner:
+    """One learner's submission folder and state file, driven through the grader's commands."""
+
+    def __init__(self, tmp_path):
+        self.folder = build_submission(tmp_path / "submission")
+        self.env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100",
+                    "LSTM_KIT_STATE": str(tmp_path / "state" / "state.json")}
+        self.results = str(tmp_path / "build")
+
+    def run(self, module, *args):
+        proc = subprocess.run([sys.executable, "-m", module, "--submission", str(self.folder),
+                               "--results", self.results, *args],
+                              cwd=KIT, env=self.env, capture_output=True, text=True, timeout=120)
+        return proc.returncode, flat(proc.stdout + proc.stderr)
+
+    def hint(self, *args):
+        return self.run("grader.hint", *args)
+
+    def grade(self):
+        return self.run("grader")[1]
+
+    def solve(self, step, file):
+        with open(self.folder / file, "a") as f:
+            f.write("\n\n" + function_source(os.path.join(KIT, "solutions", file), step) + "\n")
+
+
+def test_each_hint_once_then_all_three(tmp_path):
+    learner = Learner(tmp_path)
+    for k in (1, 2, 3):
+        code, out = learner.hint()
+        assert code == 0
+        assert out.startswith(f"Hint {k} of 3 for sigmoid() in ") and flat(HINTS["sigmoid"][k - 1]) in out
+    code, out = learner.hint()
+    assert out.startswith("You have seen all 3 hints for sigmoid()")
+    assert all(flat(text) in out for text in HINTS["sigmoid"])
+
+
+def test_grade_shows_the_last_seen_hint_or_the_first(tmp_path):
+    learner = Learner(tmp_path)
+    out = learner.grade()
+    assert f"Hint: {flat(HINTS['sigmoid'][0])} [hint 1 of 3; `make hint` shows the next]" in out
+    learner.hint()
+    learner.hint()
+    out = learner.grade()
+    assert f"Hint: {flat(HINTS['sigmoid'][1])} [hint 2 of 3; `make hint` shows the next]" in out
+    assert "> 1. sigmoid" in out  # the current step is marked
+
+
+def test_hint_follows_the_current_step_after_a_save(tmp_path):
+    learner = Learner(tmp_path)
+    assert learner.hint()[1].startswith("Hint 1 of 3 for sigmoid()")
+    learner.solve("sigmoid", "gates.py")  # no grade in between: hint notices the change itself
+    code, out = learner.hint()
+    assert out.startswith("Hint 1 of 3 for forget_gate()"), out
+    assert flat(HINTS["forget_gate"][0]) in out
+
+
+def test_hint_for_a_named_step_keeps_its_own_count(tmp_path):
+    learner = Learner(tmp_path)
+    code, out = learner.hint("--step", "lstm_backward")
+    assert code == 0 and out.startswith("Hint 1 of 3 for lstm_backward()")
+    assert "`make hint STEP=lstm_backward` again shows hint 2" in out
+    assert learner.hint()[1].startswith("Hint 1 of 3 for sigmoid()")
+    assert learner.hint("--step", "lstm_backward")[1].startswith("Hint 2 of 3 for lstm_backward()")
+
+
+def test_unknown_step_is_a_clear_error(tmp_path):
+    code, out = Learner(tmp_path).hint("--step", "forget")
+    assert code == 2
+    assert "no step named 'forget'; the steps are sigmoid, forget_gate" in out
+
+
+def test_all_steps_passing_needs_no_hint(tmp_path):
+    learner = Learner(tmp_path)
+    learner.folder = tmp_path / "solved"
+    build_submission(learner.folder, done=[name for name in HINTS])
+    code, out = learner.hint()
+    assert code == 0 and out == "All steps pass: there is nothing left to hint. Well done!"
