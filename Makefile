@@ -24,12 +24,17 @@ grade: $(VENV)/.installed
 hint: $(VENV)/.installed
 	@$(PY) -m grader.hint $(GRADE_ARGS) $(if $(STEP),--step $(STEP))
 
+# Grade again on every save to the submission folder (POLL=1: poll instead of file events); Ctrl-C stops.
+watch: $(VENV)/.installed
+	@$(PY) -m grader.watch $(GRADE_ARGS) $(if $(POLL),--poll)
+
 test: $(VENV)/.installed
 	@$(PY) -m pytest tests/kit
 
 bench: $(VENV)/.installed
 	@$(PY) bench/grade_speed.py
 	@$(PY) bench/memory_speed.py
+	@$(PY) bench/watch_speed.py
 
 # Not graded: trains your LSTM (once every step passes; the reference until then) and shows why
 # it remembers. DEMO_ARGS="--png DIR" also writes PNG figures (pip install -r requirements-extra.txt).

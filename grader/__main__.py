@@ -44,8 +44,8 @@ class Collector:
         self.config = config
 
 
-def run_pytest(args):
-    """Run the checks; returns (pytest's exit code, the outcomes judged)."""
+def run_pytest(args, plugins=()):
+    """Run the checks (with extra pytest ``plugins``); returns (pytest's exit code, the outcomes judged)."""
     import pytest
 
     from grader.plugin import STATE
@@ -65,12 +65,12 @@ def run_pytest(args):
             "--submission", os.path.abspath(args.submission), "--reference", os.path.abspath(args.reference),
             "--call-timeout", str(args.call_timeout),
             "--json-report", "--json-report-file", os.path.join(args.results, "report.json"),
-        ], plugins=[collector])
+        ], plugins=[collector, *plugins])
     outcomes = collector.config.stash[STATE].outcomes if collector.config and STATE in collector.config.stash else []
     return int(code), outcomes, log.getvalue()
 
 
-def main(argv=None):
+def main(argv=None, plugins=()):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     started = time.monotonic()
 
@@ -79,7 +79,7 @@ def main(argv=None):
 
     files = fingerprint(args.submission)  # before grading: a save during the run makes it stale
     try:
-        code, outcomes, log = run_pytest(args)
+        code, outcomes, log = run_pytest(args, plugins)
     except GraderError as exc:
         print(f"grader: {exc}", file=sys.stderr)
         write_results(os.path.join(args.results, "results.json"),
