@@ -238,14 +238,16 @@ def _(ref, step, c, o):
 
 # -- the fused cell, forward -------------------------------------------------------------------
 
-def _blocks(ref, x, h_prev, Wx, Wh, b):
-    """i, f, g, o from the reference's own gate functions, each on its block of the fused weights."""
-    H = h_prev.shape[1]
+def _block(Wx, Wh, b, k):
+    """The weights of gate k (0..3 for i, f, g, o) in the fused Wx, Wh, b."""
+    H = Wh.shape[0]
+    return Wx[:, k * H:(k + 1) * H], Wh[:, k * H:(k + 1) * H], b[k * H:(k + 1) * H]
 
-    def block(k):
-        return Wx[:, k * H:(k + 1) * H], Wh[:, k * H:(k + 1) * H], b[k * H:(k + 1) * H]
-    return (ref.input_gate(x, h_prev, *block(0)), ref.forget_gate(x, h_prev, *block(1)),
-            ref.candidate(x, h_prev, *block(2)), ref.output_gate(x, h_prev, *block(3)), block)
+
+def _gates(ref, x, h_prev, Wx, Wh, b):
+    """i, f, g, o from the reference's own gate functions, each on its block of the fused weights."""
+    return (ref.input_gate(x, h_prev, *_block(Wx, Wh, b, 0)), ref.forget_gate(x, h_prev, *_block(Wx, Wh, b, 1)),
+            ref.candidate(x, h_prev, *_block(Wx, Wh, b, 2)), ref.output_gate(x, h_prev, *_block(Wx, Wh, b, 3)))
 
 
 def _reading_blocks(ref, x, h_prev, c_prev, Wx, Wh, b, columns):
@@ -302,9 +304,9 @@ def _(ref, step, x, h_prev, c_prev, Wx, Wh, b):
 
 def _cell_with(ref, x, h_prev, c_prev, Wx, Wh, b, candidate=None, hidden=None):
     """The fused cell assembled from the reference's gates, with one piece replaced."""
-    i, f, g, o, block = _blocks(ref, x, h_prev, Wx, Wh, b)
+    i, f, g, o = _gates(ref, x, h_prev, Wx, Wh, b)
     if candidate is not None:
-        g = candidate(x, h_prev, *block(2))
+        g = candidate(x, h_prev, *_block(Wx, Wh, b, 2))
     c = ref.cell_update(c_prev, f, i, g)
     return (hidden or ref.hidden_state)(c, o), c
 
@@ -333,7 +335,7 @@ def _step_grads(ref, x, h_prev, c_prev, Wx, Wh, b, dh, dc):
 
 
 def _o_and_tanh_c(ref, x, h_prev, c_prev, Wx, Wh, b):
-    i, f, g, o, _ = _blocks(ref, x, h_prev, Wx, Wh, b)
+    i, f, g, o = _gates(ref, x, h_prev, Wx, Wh, b)
     return o, np.tanh(ref.cell_update(c_prev, f, i, g))
 
 
@@ -381,7 +383,7 @@ def _with_da(ref, inputs, rescale):
 def _derivatives(ref, inputs):
     """sigmoid' of i, f, o and tanh' of g, from the reference's gate values."""
     x, h_prev, c_prev, Wx, Wh, b = inputs[:6]
-    i, f, g, o, _ = _blocks(ref, x, h_prev, Wx, Wh, b)
+    i, f, g, o = _gates(ref, x, h_prev, Wx, Wh, b)
     return i * (1 - i), f * (1 - f), 1 - g**2, o * (1 - o)
 
 
@@ -398,8 +400,8 @@ def _sigmoid_prime_left_out(gates):
     return variant
 
 
-for _gates in ((0, 1, 3), (0,), (1,), (3,)):  # all three gates, or one of i, f, o
-    form("sigmoid_prime_missing", "lstm_step_backward")(_sigmoid_prime_left_out(_gates))
+for _left_out in ((0, 1, 3), (0,), (1,), (3,)):  # all three gates, or one of i, f, o
+    form("sigmoid_prime_missing", "lstm_step_backward")(_sigmoid_prime_left_out(_left_out))
 
 
 @form("db_wrong_axis", "lstm_step_backward")
