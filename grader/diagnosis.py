@@ -23,7 +23,7 @@ _references = {}
 
 
 def load_reference(folder):
-    """The reference's functions by step name, or None when there is no reference to load."""
+    """The reference's functions by name, or None when there is no reference to load."""
     folder = os.path.abspath(folder)
     if folder not in _references:
         _references[folder] = _import_reference(folder)
@@ -45,24 +45,31 @@ def _import_reference(folder):
         return None
     finally:
         sys.path.remove(folder)
-    return types.SimpleNamespace(**{s.name: getattr(modules[s.file], s.name, None) for s in STEPS})
+    return types.SimpleNamespace(**{f: getattr(modules[s.file], f, None) for s in STEPS for f in s.functions})
 
 
-def _compared(value, keep=()):
-    """The outputs that are compared, as a tuple: a returned cache is left out."""
+def _leaves(value, where=""):
+    """[(where, leaf)] for every leaf of a returned value, through tuples, lists and dicts."""
+    if isinstance(value, dict):
+        return [leaf for k in sorted(value, key=str) for leaf in _leaves(value[k], f"{where}[{k!r}]")]
     if isinstance(value, (tuple, list)):
-        if keep and len(value) > max(keep):
-            value = [v for k, v in enumerate(value) if k not in keep]
-        return tuple(value)
-    return (value,)
+        return [leaf for k, v in enumerate(value) for leaf in _leaves(v, f"{where}[{k}]")]
+    return [(where, value)]
+
+
+def compared(value, keep=()):
+    """The outputs that are compared, as (where, leaf) pairs: a returned cache is left out."""
+    if isinstance(value, (tuple, list)) and keep and len(value) > max(keep):
+        value = [v for k, v in enumerate(value) if k not in keep]
+    return _leaves(tuple(value) if isinstance(value, (tuple, list)) else (value,))
 
 
 def same(got, want):
-    """Whether two output tuples agree in length, shapes and values, to the checks' tolerance."""
+    """Whether two compared outputs agree in layout, shapes and values, to the checks' tolerance."""
     if len(got) != len(want):
         return False
-    for g, w in zip(got, want):
-        if isinstance(g, bool) or not isinstance(g, (np.ndarray, np.generic, int, float)):
+    for (where_g, g), (where_w, w) in zip(got, want):
+        if where_g != where_w or isinstance(g, bool) or not isinstance(g, (np.ndarray, np.generic, int, float)):
             return False
         g, w = np.asarray(g), np.asarray(w)
         if g.shape != w.shape or g.dtype.kind not in "iuf" or w.dtype.kind not in "iuf":
@@ -72,26 +79,32 @@ def same(got, want):
     return True
 
 
-def _evaluate(form, ref, step, inputs):
-    """A form's outputs on ``inputs``, or None if the form raises there (a shape mismatch)."""
+def _copy(value):
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    return np.copy(value) if isinstance(value, np.ndarray) else value
+
+
+def _evaluate(form, ref, name, inputs):
+    """A form's compared outputs on ``inputs``, or None if the form raises there (a shape mismatch)."""
     try:
         with np.errstate(all="ignore"):
-            return _compared(form(ref, step, *(np.copy(a) for a in inputs)))
+            return compared(form(ref, name, *(_copy(a) for a in inputs)))
     except Exception:
         return None
 
 
-def _first_match(candidates, ref, step, inputs, got):
+def _first_match(candidates, ref, name, inputs, got):
     """The key of the first (key, form) whose output is ``got`` and differs from the reference's."""
     from grader.mistakes import correct
 
     right = None
     for key, form in candidates:
-        out = _evaluate(form, ref, step, inputs)
+        out = _evaluate(form, ref, name, inputs)
         if out is None or not same(got, out):
             continue
         if right is None:
-            right = _evaluate(correct, ref, step, inputs) or ()
+            right = _evaluate(correct, ref, name, inputs) or ()
         if not same(out, right):
             return key
     return None
@@ -101,21 +114,21 @@ def diagnose(evidence, ref, raised=False):
     """(mistake key, whether it was seen on square probe inputs), or (None, False)."""
     from grader.mistakes import CATALOGUE, FORMS, PROBES
 
-    step = evidence.step
-    forms = [(key, f) for key in CATALOGUE for f in FORMS.get((key, step), ())]
+    name = evidence.name
+    forms = [(key, f) for key in CATALOGUE for f in FORMS.get((key, name), ())]
     if not raised:
-        return _first_match(forms, ref, step, evidence.inputs, _compared(evidence.got, evidence.keep)), False
+        return _first_match(forms, ref, name, evidence.inputs, compared(evidence.got, evidence.keep)), False
     # The learner's function raised. Mistakes that also raise on these inputs are suspects; on
     # inputs where their shapes fit, the learner's function must give exactly their output.
-    suspects = [(key, f) for key, f in forms if _evaluate(f, ref, step, evidence.inputs) is None]
-    if not suspects or evidence.function is None or step not in PROBES:
+    suspects = [(key, f) for key, f in forms if _evaluate(f, ref, name, evidence.inputs) is None]
+    if not suspects or evidence.function is None or name not in PROBES:
         return None, False
-    probe = PROBES[step](SQUARE_SEED)
+    probe = PROBES[name](SQUARE_SEED)
     try:
         got = evidence.function.call(*probe, keep=evidence.keep)["value"]
     except SubmissionError:
         return None, False
-    key = _first_match(suspects, ref, step, probe, _compared(got, evidence.keep))
+    key = _first_match(suspects, ref, name, probe, compared(got, evidence.keep))
     return key, key is not None
 
 

@@ -1,4 +1,4 @@
-"""What a failing check was looking at: the step, its inputs and the learner's outputs.
+"""What a failing check was looking at: the learner's function, its inputs and its outputs.
 
 A check records them with ``recorded(...)``; when a check fails inside, the evidence stays on the
 failure, and the grader later compares the learner's outputs with the catalogued mistakes
@@ -10,17 +10,17 @@ from dataclasses import dataclass
 
 @dataclass
 class Evidence:
-    step: str
-    inputs: tuple            # the step's arguments (a backward step: the forward's, then the upstream gradients)
+    name: str                # the learner's function (for a backward pass: the backward's name)
+    inputs: tuple            # its arguments (for a backward pass: the forward's, then the upstream gradients)
     got: object = None       # what the learner's function returned; None until it has answered
     keep: tuple = ()         # positions of returned caches, which are never compared
     function: object = None  # the learner's function, to call again on other inputs if it raised
 
 
 @contextmanager
-def recorded(step, inputs, keep=(), function=None):
+def recorded(name, inputs, keep=(), function=None):
     """Yields an Evidence to fill in (``evidence.got = ...``); a failure inside carries it away."""
-    evidence = Evidence(step, tuple(inputs), keep=tuple(keep), function=function)
+    evidence = Evidence(name, tuple(inputs), keep=tuple(keep), function=function)
     try:
         yield evidence
     except Exception as failure:

@@ -14,7 +14,7 @@ import textwrap
 
 from grader import progress
 from grader.hints import load_hints
-from grader.steps import BY_NAME, STEPS
+from grader.steps import BY_FUNCTION, BY_NAME, STEPS, functions_text
 
 KIT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -58,7 +58,7 @@ def hint_text(submission, step, again_command):
     """The lines to show for ``step``, marking the hint shown as seen."""
     texts = load_hints().get(step) or []
     label = os.path.relpath(os.path.abspath(submission))
-    where = f"{step}() in {label}/{BY_NAME[step].file}"
+    where = f"{functions_text(BY_NAME[step])} in {label}/{BY_NAME[step].file}"
     if not texts:
         return [f"There are no hints for {where}."]
     if progress.seen(submission, step) >= len(texts):
@@ -77,6 +77,8 @@ def main(argv=None):
     if not os.path.isdir(args.submission):
         print(f"hint: no submission folder at {args.submission}", file=sys.stderr)
         return 2
+    if args.step in BY_FUNCTION and args.step not in BY_NAME:
+        args.step = BY_FUNCTION[args.step].name  # a function's name stands for its step
     if args.step is not None and args.step not in BY_NAME:
         print(f"hint: no step named {args.step!r}; the steps are {', '.join(s.name for s in STEPS)}",
               file=sys.stderr)

@@ -1,14 +1,19 @@
 """The catalogue of common mistakes: a name, the steps where it happens, and what it means.
 
 Most mistakes also have *forms*: the reference with that one mistake in it, as a function of
-the step's inputs. When a check fails, ``grader.diagnosis`` evaluates the forms on the same
-inputs and names the mistake whose output matches the learner's. Every form is built from the
-reference's own functions (``ref.forget_gate``, ``ref.lstm_step_backward``, ...) plus the one
-mistaken piece, so without a reference there is nothing to compare with and no diagnosis.
+the inputs of one of the learner's functions. When a check fails, ``grader.diagnosis`` evaluates
+the forms on the same inputs and names the mistake whose output matches the learner's. Every form
+is built from the reference's own functions (``ref.forget_gate``, ``ref.lstm_step_backward``, ...)
+plus the one mistaken piece, so without a reference there is nothing to compare with and no
+diagnosis.
 
-A form is called as ``form(ref, step, *inputs)``: ``inputs`` are the step's arguments, followed
-for a backward step by the forward's arguments and then the upstream gradients, and it returns
-the compared outputs (a learner's cache is never compared, so forms return none).
+A form is called as ``form(ref, name, *inputs)``, ``name`` being the learner's function:
+``inputs`` are its arguments, or for a backward function the forward's arguments and then the
+upstream gradients, and it returns the compared outputs (a cache is never compared, so forms
+return none).
+
+Some mistakes have no forms: they are recognised by what the worker reports (a warning, an
+input changed in place), and the check that sees it names them.
 """
 import itertools
 from dataclasses import dataclass
@@ -16,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from grader.inputs import cell_update_args, gate_args, hidden_state_args, sequence_args, step_args
-from grader.steps import STEPS
+from grader.steps import BY_FUNCTION, STEPS
 
 GATES = ("forget_gate", "input_gate", "output_gate")
 AFFINE = GATES + ("candidate",)  # every step of the form act(x @ Wx + h_prev @ Wh + b)
@@ -46,7 +51,7 @@ CATALOGUE = {m.key: m for m in [
             "the candidate g is content, not a gate: it needs a sign, so it is squashed with tanh into "
             "(-1, 1). With a sigmoid it stays in (0, 1) and could only ever add to the memory. In the "
             "fused cell, only the g block takes tanh."),
-    Mistake("missing_bias", "a missing bias", AFFINE + ("lstm_step_forward",),
+    Mistake("missing_bias", "a missing bias", AFFINE + ("lstm_step_forward", "rnn_step"),
             "your output matches the right formula with b left out. The bias is part of the "
             "pre-activation; it has one entry per column and broadcasts over the batch rows."),
     Mistake("swapped_weights", "x and h_prev weights swapped", AFFINE + ("lstm_step_forward",),
@@ -93,9 +98,10 @@ CATALOGUE = {m.key: m for m in [
     Mistake("dc_ignored", "the incoming dc (dnext_c) ignored", ("lstm_step_backward",),
             "dc is the gradient that arrives along the conveyor belt from the next step; yours keeps "
             "only what comes through h. Both routes into c add up."),
-    Mistake("tanh_prime_missing", "tanh' missing", ("lstm_step_backward",),
-            "every tanh of the forward pass puts its derivative 1 - tanh**2 on the way back: where "
-            "h = o * tanh(c) hands the gradient to c, and for the candidate g. One of them is missing."),
+    Mistake("tanh_prime_missing", "tanh' missing", ("lstm_step_backward", "rnn_step"),
+            "every tanh of the forward pass puts its derivative 1 - tanh**2 on the way back (in the "
+            "LSTM cell: where h = o * tanh(c) hands the gradient to c, and for the candidate g; in the "
+            "plain RNN: h = tanh(...) itself). One of them is missing."),
     Mistake("sigmoid_prime_missing", "sigmoid' missing", ("lstm_step_backward",),
             "i, f and o are sigmoids, so the gradient of each one's pre-activation carries "
             "sigmoid' = s * (1 - s), computed from the gate's own value. At least one gate passes "
@@ -116,6 +122,22 @@ CATALOGUE = {m.key: m for m in [
     Mistake("dc_not_carried", "the cell-state gradient not carried back in time", ("lstm_backward",),
             "each step hands dc_prev back as the incoming dc of the step before it; yours gives every "
             "step a zero dc, which cuts the conveyor belt in the backward pass."),
+    Mistake("softmax_overflow", "an overflow-prone softmax", ("classifier_loss",),
+            "exp of a score near 1000 overflows float64 and makes NumPy warn. Subtract each row's "
+            "largest score before exp: that leaves the softmax unchanged and keeps every exponent at "
+            "or below 0."),
+    Mistake("log_of_zero", "the log of a probability that rounded to 0", ("classifier_loss",),
+            "with scores far apart, p of the unlikely classes rounds to 0 and its log is -inf. Take "
+            "log p as z - log(sum(exp(z))), with z the scores minus their row maximum, rather than "
+            "the log of p."),
+    Mistake("gradient_sign", "gradients with the wrong sign", ("classifier_loss",),
+            "your loss is right but every gradient is its negative: the gradient of the loss "
+            "with respect to the scores is p - onehot(y), probabilities minus labels, not the other "
+            "way round. Training would climb the loss."),
+    Mistake("gradients_not_averaged", "gradients summed, not averaged, over the batch",
+            ("classifier_loss",),
+            "the loss is the mean over the N sequences, so its gradients carry the same 1 / N; yours "
+            "are N times too large."),
     Mistake("mutated_input", "mutating an input array in place", EVERY_STEP,
             "an in-place update (+=, *=, or writing into an argument's slice) changes the caller's "
             "array, which still needs its old values. Compute into a new array, or work on a .copy()."),
@@ -129,110 +151,119 @@ def explain(key, detail, how=""):
     return f"This looks like {mistake.name}: {mistake.message}{' ' + how if how else ''} Details: {detail}"
 
 
-FORMS = {}  # (mistake key, step) -> [form, ...], in the order they are tried
+FORMS = {}  # (mistake key, the learner's function) -> [form, ...], in the order they are tried
 
 
-def form(key, *steps):
-    """Registers the decorated function as a form of mistake ``key`` for each of ``steps``."""
+def form(key, *functions):
+    """Registers the decorated function as a form of mistake ``key`` for each of ``functions``."""
     def register(fn):
-        for step in steps:
-            assert step in CATALOGUE[key].steps, (key, step)
-            FORMS.setdefault((key, step), []).append(fn)
+        for function in functions:
+            assert BY_FUNCTION[function].name in CATALOGUE[key].steps, (key, function)
+            FORMS.setdefault((key, function), []).append(fn)
         return fn
     return register
 
 
-def correct(ref, step, *inputs):
+CACHED = {"lstm_step_forward": 2, "lstm_forward": 1, "rnn_step_forward": 1}  # outputs before the cache
+BACKWARD = {"lstm_step_backward": ("lstm_step_forward", 6), "lstm_backward": ("lstm_forward", 5),
+            "rnn_step_backward": ("rnn_step_forward", 5)}  # its forward, and how many inputs that takes
+
+
+def without_cache(name, out):
+    """``name``'s outputs as compared: a returned cache left out."""
+    return out[:CACHED[name]] if name in CACHED else out
+
+
+def correct(ref, name, *inputs):
     """The reference's outputs for ``inputs``, in the same layout as a form's."""
-    if step == "lstm_step_backward":
-        return ref.lstm_step_backward(*inputs[6:], ref.lstm_step_forward(*inputs[:6])[2])
-    if step == "lstm_backward":
-        return ref.lstm_backward(inputs[5], ref.lstm_forward(*inputs[:5])[1])
-    out = getattr(ref, step)(*inputs)
-    return out[:2] if step == "lstm_step_forward" else out[0] if step == "lstm_forward" else out
+    if name in BACKWARD:
+        forward, n = BACKWARD[name]
+        cache = getattr(ref, forward)(*inputs[:n])[CACHED[forward]]
+        return getattr(ref, name)(*inputs[n:], cache)
+    return without_cache(name, getattr(ref, name)(*inputs))
 
 
 # Input makers for a probe at SQUARE_SEED (D == H), where the swapped and transposed products run.
-PROBES = {**{step: gate_args for step in AFFINE}, "cell_update": cell_update_args,
+PROBES = {**{name: gate_args for name in AFFINE}, "cell_update": cell_update_args,
           "hidden_state": hidden_state_args, "lstm_step_forward": step_args, "lstm_forward": sequence_args}
 
 
 # -- sigmoid and the single gates ------------------------------------------------------------
 
 @form("sigmoid_mirrored", "sigmoid")
-def _(ref, step, z):
+def _(ref, name, z):
     return ref.sigmoid(-z)
 
 
 @form("gate_tanh", *GATES)
-def _(ref, step, x, h_prev, Wx, Wh, b):
+def _(ref, name, x, h_prev, Wx, Wh, b):
     return ref.candidate(x, h_prev, Wx, Wh, b)  # the same affine sum, through tanh
 
 
 @form("candidate_sigmoid", "candidate")
-def _(ref, step, x, h_prev, Wx, Wh, b):
+def _(ref, name, x, h_prev, Wx, Wh, b):
     return ref.forget_gate(x, h_prev, Wx, Wh, b)  # the same affine sum, through sigmoid
 
 
-@form("missing_bias", *AFFINE)
-def _(ref, step, x, h_prev, Wx, Wh, b):
-    return getattr(ref, step)(x, h_prev, Wx, Wh, np.zeros_like(b))
+@form("missing_bias", *AFFINE, "rnn_step_forward")
+def _(ref, name, x, h_prev, Wx, Wh, b):
+    return without_cache(name, getattr(ref, name)(x, h_prev, Wx, Wh, np.zeros_like(b)))
 
 
 @form("swapped_weights", *AFFINE)
-def _(ref, step, x, h_prev, Wx, Wh, b):
-    return getattr(ref, step)(x, h_prev, Wh, Wx, b)
+def _(ref, name, x, h_prev, Wx, Wh, b):
+    return getattr(ref, name)(x, h_prev, Wh, Wx, b)
 
 
 @form("transposed_weights", *AFFINE)
-def _(ref, step, x, h_prev, Wx, Wh, b):
-    return getattr(ref, step)(x, h_prev, Wx, Wh.T, b)
+def _(ref, name, x, h_prev, Wx, Wh, b):
+    return getattr(ref, name)(x, h_prev, Wx, Wh.T, b)
 
 
 @form("transposed_weights", *AFFINE)
-def _(ref, step, x, h_prev, Wx, Wh, b):
-    return getattr(ref, step)(x, h_prev, Wx.T, Wh.T, b)
+def _(ref, name, x, h_prev, Wx, Wh, b):
+    return getattr(ref, name)(x, h_prev, Wx.T, Wh.T, b)
 
 
 @form("transposed_weights", *AFFINE)
-def _(ref, step, x, h_prev, Wx, Wh, b):
-    return getattr(ref, step)(x, h_prev, Wx.T, Wh, b)
+def _(ref, name, x, h_prev, Wx, Wh, b):
+    return getattr(ref, name)(x, h_prev, Wx.T, Wh, b)
 
 
 # -- cell update and hidden state --------------------------------------------------------------
 
 @form("gates_swapped", "cell_update")
-def _(ref, step, c_prev, f, i, g):
+def _(ref, name, c_prev, f, i, g):
     return ref.cell_update(c_prev, i, f, g)
 
 
 @form("plus_for_times", "cell_update")
-def _(ref, step, c_prev, f, i, g):
+def _(ref, name, c_prev, f, i, g):
     return f + c_prev + i * g
 
 
 @form("plus_for_times", "cell_update")
-def _(ref, step, c_prev, f, i, g):
+def _(ref, name, c_prev, f, i, g):
     return f * c_prev + i + g
 
 
 @form("plus_for_times", "cell_update")
-def _(ref, step, c_prev, f, i, g):
+def _(ref, name, c_prev, f, i, g):
     return f + c_prev + i + g
 
 
 @form("plus_for_times", "hidden_state")
-def _(ref, step, c, o):
+def _(ref, name, c, o):
     return o + ref.hidden_state(c, np.ones_like(o))  # hidden_state with o = 1 is tanh(c)
 
 
 @form("h_without_tanh", "hidden_state")
-def _(ref, step, c, o):
+def _(ref, name, c, o):
     return o * c
 
 
 @form("tanh_of_product", "hidden_state")
-def _(ref, step, c, o):
+def _(ref, name, c, o):
     return ref.hidden_state(o * c, np.ones_like(o))
 
 
@@ -267,19 +298,19 @@ OTHER_ORDERS = [p for p in itertools.permutations(range(4)) if p not in ((0, 1, 
 
 
 @form("cs231n_order", "lstm_step_forward")
-def _(ref, step, *args):
+def _(ref, name, *args):
     return _in_block_order(ref, *args, CS231N_ORDER)
 
 
 @form("gates_swapped", "lstm_step_forward")
-def _(ref, step, *args):
+def _(ref, name, *args):
     # i and f are both sigmoids of their blocks, so reading them from each other's block is
     # the same as swapping them in the cell update.
     return _in_block_order(ref, *args, IF_SWAPPED)
 
 
 def _other_order(order):
-    return lambda ref, step, *args: _in_block_order(ref, *args, order)
+    return lambda ref, name, *args: _in_block_order(ref, *args, order)
 
 
 for _order in OTHER_ORDERS:
@@ -287,18 +318,18 @@ for _order in OTHER_ORDERS:
 
 
 @form("interleaved_blocks", "lstm_step_forward")
-def _(ref, step, x, h_prev, c_prev, Wx, Wh, b):
+def _(ref, name, x, h_prev, c_prev, Wx, Wh, b):
     four_H = Wx.shape[1]
     return _reading_blocks(ref, x, h_prev, c_prev, Wx, Wh, b, [np.arange(k, four_H, 4) for k in range(4)])
 
 
 @form("missing_bias", "lstm_step_forward")
-def _(ref, step, x, h_prev, c_prev, Wx, Wh, b):
+def _(ref, name, x, h_prev, c_prev, Wx, Wh, b):
     return ref.lstm_step_forward(x, h_prev, c_prev, Wx, Wh, np.zeros_like(b))[:2]
 
 
 @form("swapped_weights", "lstm_step_forward")
-def _(ref, step, x, h_prev, c_prev, Wx, Wh, b):
+def _(ref, name, x, h_prev, c_prev, Wx, Wh, b):
     return ref.lstm_step_forward(x, h_prev, c_prev, Wh, Wx, b)[:2]
 
 
@@ -312,17 +343,17 @@ def _cell_with(ref, x, h_prev, c_prev, Wx, Wh, b, candidate=None, hidden=None):
 
 
 @form("candidate_sigmoid", "lstm_step_forward")
-def _(ref, step, *args):
+def _(ref, name, *args):
     return _cell_with(ref, *args, candidate=ref.forget_gate)
 
 
 @form("h_without_tanh", "lstm_step_forward")
-def _(ref, step, *args):
+def _(ref, name, *args):
     return _cell_with(ref, *args, hidden=lambda c, o: o * c)
 
 
 @form("tanh_of_product", "lstm_step_forward")
-def _(ref, step, *args):
+def _(ref, name, *args):
     return _cell_with(ref, *args, hidden=lambda c, o: ref.hidden_state(o * c, np.ones_like(o)))
 
 
@@ -340,20 +371,20 @@ def _o_and_tanh_c(ref, x, h_prev, c_prev, Wx, Wh, b):
 
 
 @form("h_path_missing", "lstm_step_backward")
-def _(ref, step, *inputs):
+def _(ref, name, *inputs):
     *args, dh, dc = inputs
     o, tanh_c = _o_and_tanh_c(ref, *args)
     return _step_grads(ref, *args, dh, dc - dh * o * (1 - tanh_c**2))  # cancels the route through h
 
 
 @form("dc_ignored", "lstm_step_backward")
-def _(ref, step, *inputs):
+def _(ref, name, *inputs):
     *args, dh, dc = inputs
     return _step_grads(ref, *args, dh, np.zeros_like(dc))
 
 
 @form("tanh_prime_missing", "lstm_step_backward")
-def _(ref, step, *inputs):
+def _(ref, name, *inputs):
     *args, dh, dc = inputs
     o, tanh_c = _o_and_tanh_c(ref, *args)
     return _step_grads(ref, *args, dh, dc + dh * o * tanh_c**2)  # dh * o reaches c, not dh * o * tanh'
@@ -388,13 +419,13 @@ def _derivatives(ref, inputs):
 
 
 @form("tanh_prime_missing", "lstm_step_backward")
-def _(ref, step, *inputs):
+def _(ref, name, *inputs):
     d = _derivatives(ref, inputs)
     return _with_da(ref, inputs, (1, 1, d[2], 1))
 
 
 def _sigmoid_prime_left_out(gates):
-    def variant(ref, step, *inputs):
+    def variant(ref, name, *inputs):
         d = _derivatives(ref, inputs)
         return _with_da(ref, inputs, [d[k] if k in gates else 1 for k in range(4)])
     return variant
@@ -405,12 +436,12 @@ for _left_out in ((0, 1, 3), (0,), (1,), (3,)):  # all three gates, or one of i,
 
 
 @form("db_wrong_axis", "lstm_step_backward")
-def _(ref, step, *inputs):
+def _(ref, name, *inputs):
     return (*_step_grads(ref, *inputs)[:5], _preactivation_grad(ref, *inputs).sum(axis=1))
 
 
 @form("db_wrong_axis", "lstm_step_backward")
-def _(ref, step, *inputs):
+def _(ref, name, *inputs):
     return (*_step_grads(ref, *inputs)[:5], _preactivation_grad(ref, *inputs).sum())
 
 
@@ -426,17 +457,17 @@ def _unrolled(ref, x, h0, Wx, Wh, b, handed_on):
 
 
 @form("cell_state_reset", "lstm_forward")
-def _(ref, step, x, h0, Wx, Wh, b):
+def _(ref, name, x, h0, Wx, Wh, b):
     return _unrolled(ref, x, h0, Wx, Wh, b, lambda h, c: (h, np.zeros_like(c)))
 
 
 @form("hidden_state_reset", "lstm_forward")
-def _(ref, step, x, h0, Wx, Wh, b):
+def _(ref, name, x, h0, Wx, Wh, b):
     return _unrolled(ref, x, h0, Wx, Wh, b, lambda h, c: (h0, c))
 
 
 @form("h0_ignored", "lstm_forward")
-def _(ref, step, x, h0, Wx, Wh, b):
+def _(ref, name, x, h0, Wx, Wh, b):
     return ref.lstm_forward(x, np.zeros_like(h0), Wx, Wh, b)[0]
 
 
@@ -468,34 +499,54 @@ def _both_routes(dh_t, dh_next, dc_next):
 
 
 @form("dW_overwritten", "lstm_backward")
-def _(ref, step, *inputs):
+def _(ref, name, *inputs):
     return _sequence_grads(_per_step_grads(ref, *inputs, _both_routes), weights=lambda shares: shares[0])
 
 
 @form("dh_not_added", "lstm_backward")
-def _(ref, step, *inputs):
+def _(ref, name, *inputs):
     return _sequence_grads(_per_step_grads(ref, *inputs, lambda dh_t, dh_next, dc_next: (dh_t, dc_next)))
 
 
 @form("dc_not_carried", "lstm_backward")
-def _(ref, step, *inputs):
+def _(ref, name, *inputs):
     return _sequence_grads(_per_step_grads(
         ref, *inputs, lambda dh_t, dh_next, dc_next: (dh_t + dh_next, np.zeros_like(dc_next))))
 
 
 @form("dh0_missing", "lstm_backward")
-def _(ref, step, *inputs):
-    dx, _, dWx, dWh, db = correct(ref, step, *inputs)
+def _(ref, name, *inputs):
+    dx, _, dWx, dWh, db = correct(ref, name, *inputs)
     return dx, dWx, dWh, db  # four gradients: dh0 left out of the tuple
 
 
 @form("dh0_missing", "lstm_backward")
-def _(ref, step, *inputs):
-    dx, dh0, dWx, dWh, db = correct(ref, step, *inputs)
+def _(ref, name, *inputs):
+    dx, dh0, dWx, dWh, db = correct(ref, name, *inputs)
     return dx, np.zeros_like(dh0), dWx, dWh, db
 
 
 @form("dh0_missing", "lstm_backward")
-def _(ref, step, *inputs):
-    dx, _, dWx, dWh, db = correct(ref, step, *inputs)
+def _(ref, name, *inputs):
+    dx, _, dWx, dWh, db = correct(ref, name, *inputs)
     return dx, inputs[5][:, 0], dWx, dWh, db  # the upstream dh of step 0 passed through
+
+
+# -- the plain RNN and the classifier ----------------------------------------------------------
+
+@form("tanh_prime_missing", "rnn_step_backward")
+def _(ref, name, x, h_prev, Wx, Wh, b, dh):
+    h, cache = ref.rnn_step_forward(x, h_prev, Wx, Wh, b)
+    return ref.rnn_step_backward(dh / (1 - h**2), cache)  # the reference's own tanh' cancels out
+
+
+@form("gradient_sign", "classifier_loss")
+def _(ref, name, x, y, params):
+    loss, grads = ref.classifier_loss(x, y, params)
+    return loss, {k: -g for k, g in grads.items()}
+
+
+@form("gradients_not_averaged", "classifier_loss")
+def _(ref, name, x, y, params):
+    loss, grads = ref.classifier_loss(x, y, params)
+    return loss, {k: len(y) * g for k, g in grads.items()}

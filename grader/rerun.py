@@ -18,7 +18,7 @@ from grader.steps import BY_NAME, STEPS
 
 
 def _parts(text, names):
-    """{step function name: its source} and, under None, the rest of the file as syntax (so
+    """{name of a learner's function: its source} and, under None, the rest of the file as syntax (so
     blank lines and comments between functions do not count); None if the file does not parse."""
     try:
         tree = ast.parse(text)
@@ -67,12 +67,12 @@ class ChangedSteps:
 
     @staticmethod
     def _first_in_file(steps, before, after):
-        names = {s.name for s in steps}
+        names = {function for s in steps for function in s.functions}
         before = _parts(before, names) if before is not None else None
         after = _parts(after, names) if after is not None else None
         if before is None or after is None or before[None] != after[None]:
             return steps[0]
-        return next((s for s in steps if before.get(s.name) != after.get(s.name)), None)
+        return next((s for s in steps if any(before.get(f) != after.get(f) for f in s.functions)), None)
 
 
 class Rerun:

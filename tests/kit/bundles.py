@@ -7,13 +7,18 @@ it were graded alone.
 """
 import ast
 
-from grader.steps import BY_NAME
+from grader.steps import BY_FUNCTION, BY_NAME
+
+
+def defined_functions(source):
+    """The learner's functions (of any step) that ``source`` defines."""
+    return {node.name for node in ast.parse(source).body
+            if isinstance(node, ast.FunctionDef) and node.name in BY_FUNCTION}
 
 
 def defined_steps(source):
-    """The step functions that ``source`` defines."""
-    return {node.name for node in ast.parse(source).body
-            if isinstance(node, ast.FunctionDef) and node.name in BY_NAME}
+    """The steps whose functions ``source`` defines."""
+    return {BY_FUNCTION[name].name for name in defined_functions(source)}
 
 
 def builds_on(step):

@@ -1,10 +1,13 @@
 """Steps 12-14: the plain RNN cell, a sequence classifier, and training on the pronoun task."""
+from contextlib import contextmanager
+
 import numpy as np
 import pytest
 
 from grader import tasks
 from grader.checks import (GATES, CheckFailed, expect_array, expect_close, expect_inputs_kept,
-                           expect_matches_reference, expect_tuple, gradient_check, noted)
+                           expect_matches_reference, expect_tuple, gradient_check, mistake_failed, noted)
+from grader.evidence import recorded
 from grader.inputs import SEEDS, classifier_args, describe, gate_args, sizes, upstream
 
 RNN_ARGS = ("x", "h_prev", "Wx", "Wh", "b")
@@ -30,24 +33,29 @@ def test_rnn_step_forward(submission, reference):
                                      RNN_ARGS, ("h", "cache"), keep=(1,))
 
 
+@contextmanager
 def learner_rnn_gradients(submission, seed):
-    """The inputs, the upstream dh, and the learner's backward through their own forward."""
+    """The inputs, the upstream dh, and the learner's backward through their own forward.
+
+    A check failing inside carries them, so the grader can name a catalogued mistake.
+    """
     args = gate_args(seed)
     N, _, _, H = sizes(seed)
     (dh,) = upstream(seed, (N, H))
     _, cache = expect_tuple(submission.rnn_step_forward(*args, keep=(1,)), "rnn_step_forward", ("h", "cache"))
-    reply = submission.rnn_step_backward.call(dh, cache)
-    expect_inputs_kept(reply, "rnn_step_backward", ("dh", "cache"))
-    grads = expect_tuple(reply["value"], "rnn_step_backward", RNN_GRADS)
-    return args, dh, tuple(expect_array(g, n, a) for g, n, a in zip(grads, RNN_GRADS, args))
+    with recorded("rnn_step_backward", (*args, dh)) as evidence:
+        reply = submission.rnn_step_backward.call(dh, cache)
+        evidence.got = reply["value"]
+        expect_inputs_kept(reply, "rnn_step_backward", ("dh", "cache"))
+        grads = expect_tuple(reply["value"], "rnn_step_backward", RNN_GRADS)
+        yield args, dh, tuple(expect_array(g, n, a) for g, n, a in zip(grads, RNN_GRADS, args))
 
 
 @pytest.mark.step("rnn_step", points=3)
 def test_rnn_step_backward_gradient_check(submission):
     """rnn_step_backward agrees with central differences of your rnn_step_forward"""
     for seed in SEEDS[:2]:
-        with noted(describe(seed)):
-            args, dh, grads = learner_rnn_gradients(submission, seed)
+        with noted(describe(seed)), learner_rnn_gradients(submission, seed) as (args, dh, grads):
             gradient_check(submission.rnn_step_forward, args, range(5), [0], (dh,), grads, RNN_GRADS)
 
 
@@ -55,8 +63,7 @@ def test_rnn_step_backward_gradient_check(submission):
 def test_rnn_step_backward_matches_reference(submission, reference):
     """rnn_step_backward matches the reference gradients"""
     for seed in SEEDS:
-        with noted(describe(seed)):
-            args, dh, grads = learner_rnn_gradients(submission, seed)
+        with noted(describe(seed)), learner_rnn_gradients(submission, seed) as (args, dh, grads):
             _, cache = reference.rnn_step_forward(*args)
             for got, want, name in zip(grads, reference.rnn_step_backward(dh, cache), RNN_GRADS):
                 expect_close(got, want, name)
@@ -87,21 +94,26 @@ def expect_params(value, like, name):
     return {k: expect_array(value[k], f"{name}['{k}']", like[k], AXES.get(f"grads['{k}']")) for k in like}
 
 
+@contextmanager
 def learner_loss(submission, x, y, params, reply=None):
-    """The learner's (loss, grads), checked for structure."""
-    reply = reply or submission.classifier_loss.call(x, y, params)
-    expect_inputs_kept(reply, "classifier_loss", ("x", "y", "params"))
-    loss, grads = expect_tuple(reply["value"], "classifier_loss", ("loss", "grads"))
-    return expect_loss(loss), expect_params(grads, params, "grads")
+    """The learner's (loss, grads), checked for structure.
+
+    A check failing inside carries them, so the grader can name a catalogued mistake.
+    """
+    with recorded("classifier_loss", (x, y, params)) as evidence:
+        reply = reply or submission.classifier_loss.call(x, y, params)
+        evidence.got = reply["value"]
+        expect_inputs_kept(reply, "classifier_loss", ("x", "y", "params"))
+        loss, grads = expect_tuple(reply["value"], "classifier_loss", ("loss", "grads"))
+        yield expect_loss(loss), expect_params(grads, params, "grads")
 
 
 @pytest.mark.step("classifier_loss", points=3)
 def test_classifier_loss_matches_reference(submission, reference):
     """classifier_loss matches the reference loss and gradients"""
     for seed in SEEDS:
-        with noted(describe(seed)):
-            x, y, params = classifier_args(seed)
-            loss, grads = learner_loss(submission, x, y, params)
+        x, y, params = classifier_args(seed)
+        with noted(describe(seed)), learner_loss(submission, x, y, params) as (loss, grads):
             want_loss, want_grads = reference.classifier_loss(x, y, params)
             expect_close(loss, np.asarray(want_loss), "loss")
             for k in PARAMS:
@@ -112,9 +124,8 @@ def test_classifier_loss_matches_reference(submission, reference):
 def test_classifier_loss_gradient_check(submission):
     """classifier_loss's grads agree with central differences of its loss"""
     seed = SEEDS[1]  # the smallest parameter count: every coordinate is checked
-    with noted(describe(seed)):
-        x, y, params = classifier_args(seed)
-        _, grads = learner_loss(submission, x, y, params)
+    x, y, params = classifier_args(seed)
+    with noted(describe(seed)), learner_loss(submission, x, y, params) as (_, grads):
         gradient_check(submission.classifier_loss, [x, y, params], [(2, k) for k in PARAMS], [0],
                        (np.ones(()),), [grads[k] for k in PARAMS], GRAD_NAMES, AXES)
 
@@ -128,13 +139,15 @@ def test_classifier_loss_is_stable(submission, reference):
     reply = submission.classifier_loss.call(x, y, params)
     if reply["warnings"]:
         warning = reply["warnings"][0]
-        fix = ("log of a probability that rounded to 0 is -inf: take log p as z - log(sum(exp(z))), with z "
-               "the scores minus their row maximum" if "log" in warning else
-               "exp(1000) overflows; subtract each row's largest score before exp, which leaves the "
-               "softmax unchanged")
-        raise CheckFailed(f"classifier_loss warned when the scores were near +-1000 ({warning}): {fix}")
-    loss, _ = learner_loss(submission, x, y, params, reply)
-    expect_close(loss, np.asarray(reference.classifier_loss(x, y, params)[0]), "loss (scores near +-1000)")
+        detail = f"classifier_loss warned when the scores were near +-1000 ({warning})"
+        if "log" in warning:
+            raise mistake_failed("log_of_zero", detail)
+        if "overflow" in warning:
+            raise mistake_failed("softmax_overflow", detail)
+        raise CheckFailed(f"{detail}: subtract each row's largest score before exp, and take log p as "
+                          f"z - log(sum(exp(z))), with z the shifted scores")
+    with learner_loss(submission, x, y, params, reply) as (loss, _):
+        expect_close(loss, np.asarray(reference.classifier_loss(x, y, params)[0]), "loss (scores near +-1000)")
 
 
 # Step 14: training, graded by what the trained model can do
