@@ -78,18 +78,28 @@ class ChangedSteps:
 class Rerun:
     """pytest plugin: grade only the steps from ``first`` on, seeding the verdicts in ``kept``.
 
-    Also captures the run's outcomes (``self.outcomes``) and whether it was interrupted.
+    ``worker``, if given, is a worker started ahead of time (its NumPy already imported; the
+    submission's modules are imported only at the first call, so they are the saved ones) that
+    replaces the one the grader starts. Also captures the run's outcomes (``self.outcomes``)
+    and whether it was interrupted.
     """
 
-    def __init__(self, first=None, kept=()):
+    def __init__(self, first=None, kept=(), worker=None):
         self.first = first or STEPS[0]
         self.kept = list(kept)
+        self.worker = worker
+        self.used_worker = False
         self.outcomes = []
         self.interrupted = False
 
     @pytest.hookimpl(trylast=True)
     def pytest_configure(self, config):
-        config.stash[STATE].outcomes.extend(self.kept)  # "fix X first" still sees the kept verdicts
+        state = config.stash[STATE]
+        state.outcomes.extend(self.kept)  # "fix X first" still sees the kept verdicts
+        if self.worker is not None:
+            state.worker.stop()
+            state.worker = state.submission.worker = self.worker
+            self.used_worker = True
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, config, items):

@@ -7,6 +7,7 @@ when it is installed, else from polling the folder. Ctrl-C stops.
 """
 import argparse
 import contextlib
+import gc
 import io
 import os
 import queue
@@ -16,9 +17,10 @@ import time
 
 from grader.rerun import ChangedSteps, Rerun
 from grader.steps import BY_NAME, STEPS
+from grader.submission import Worker
 
 QUIET_MS = 50          # a burst of saves ends after this long without another
-POLL_SECONDS = 0.1     # the fallback's polling interval
+POLL_SECONDS = 0.05    # the fallback's polling interval: a stat of a few files
 CLEAR = "\033[H\033[2J\033[3J"
 
 
@@ -116,9 +118,16 @@ def _span(steps):
 
 
 class Watcher:
-    def __init__(self, grader_argv, folder, out=sys.stdout):
-        self.grader_argv, self.folder, self.out = grader_argv, folder, out
+    def __init__(self, grader_argv, folder, call_timeout, out=sys.stdout):
+        self.grader_argv, self.folder, self.call_timeout, self.out = grader_argv, folder, call_timeout, out
         self.outcomes = []   # every step's verdicts as of the last complete run
+        self.spare = None    # a worker started while waiting for the next save
+
+    def _spare_worker(self):
+        if self.spare is None or self.spare.proc is None:
+            self.spare = Worker(self.folder, self.call_timeout)
+            self.spare.start()
+        return self.spare
 
     def grade(self, first):
         """Grade from step ``first`` on and show the report."""
@@ -126,15 +135,18 @@ class Watcher:
 
         started = time.perf_counter()
         kept = [o for o in self.outcomes if BY_NAME[o.step].number < first.number]
-        plugin = Rerun(first, kept)
+        plugin = Rerun(first, kept, self._spare_worker())
         shown = Capture(self.out)
         with contextlib.redirect_stdout(shown):
             code = grade(self.grader_argv, plugins=[plugin])
+        if plugin.used_worker:
+            self.spare = None  # that run stopped it; the next run gets a new one
         if plugin.interrupted:
             raise KeyboardInterrupt
         self.outcomes = plugin.outcomes if code in (0, 1) else []  # after trouble, start over
         graded = [o.step for o in plugin.outcomes[len(kept):]]  # the kept verdicts come first
         self.show(shown.getvalue(), first, graded, time.perf_counter() - started)
+        self._spare_worker()  # ready for the next save
 
     def show(self, report, first, graded, seconds):
         label = os.path.relpath(self.folder)
@@ -154,23 +166,33 @@ class Watcher:
     def run(self, poll=False):
         changes = ChangedSteps(self.folder)
         self.how, bursts = saves(self.folder, poll)
-        self.grade(STEPS[0])
-        for _ in bursts:
-            first = changes.first_changed()
-            if first is not None:
-                self.grade(first if self.outcomes else STEPS[0])
+        try:
+            self.grade(STEPS[0])
+            # Everything loaded so far (pytest, numpy, the reference) lives as long as the
+            # watcher: out of the garbage collector's sight, the full collections pytest makes at
+            # the end of every run take milliseconds instead of tens of them.
+            gc.collect()
+            gc.freeze()
+            for _ in bursts:
+                first = changes.first_changed()
+                if first is not None:
+                    self.grade(first if self.outcomes else STEPS[0])
+        finally:
+            if self.spare is not None:
+                self.spare.stop()
 
 
 def main(argv=None):
     options, grader_argv = parse_args(sys.argv[1:] if argv is None else argv)
     from grader.__main__ import parse_args as grader_args
 
-    folder = os.path.abspath(grader_args(grader_argv).submission)
+    args = grader_args(grader_argv)
+    folder = os.path.abspath(args.submission)
     if not os.path.isdir(folder):
         print(f"watch: no submission folder at {folder}", file=sys.stderr)
         return 2
     try:
-        Watcher(grader_argv, folder).run(options.poll)
+        Watcher(grader_argv, folder, args.call_timeout).run(options.poll)
     except KeyboardInterrupt:
         pass
     print("\nStopped watching.")

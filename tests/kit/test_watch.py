@@ -122,6 +122,13 @@ def test_watch_regrades_from_the_changed_step_and_stops_cleanly(folder, tmp_path
         code, out = watch.stop()
     assert code == 0 and out.rstrip().endswith("Stopped watching.")
     assert "Traceback" not in out
+    assert not workers_of(folder)  # the worker kept ready for the next save is gone too
+
+
+def workers_of(folder):
+    """The command lines of running worker processes for ``folder``."""
+    listing = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+    return [line for line in listing.splitlines() if "grader.worker" in line and str(folder) in line]
 
 
 def test_a_burst_of_saves_is_graded_once(folder, tmp_path):
