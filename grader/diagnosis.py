@@ -96,7 +96,7 @@ def _evaluate(form, ref, name, inputs):
 
 def _first_match(candidates, ref, name, inputs, got):
     """The key of the first (key, form) whose output is ``got`` and differs from the reference's."""
-    from grader.mistakes import correct
+    from grader.variants import correct
 
     right = None
     for key, form in candidates:
@@ -112,7 +112,8 @@ def _first_match(candidates, ref, name, inputs, got):
 
 def diagnose(evidence, ref, raised=False):
     """(mistake key, whether it was seen on square probe inputs), or (None, False)."""
-    from grader.mistakes import CATALOGUE, FORMS, PROBES
+    from grader.mistakes import CATALOGUE
+    from grader.variants import FORMS, PROBES
 
     name = evidence.name
     forms = [(key, f) for key in CATALOGUE for f in FORMS.get((key, name), ())]

@@ -11,13 +11,14 @@ import pytest
 
 from bundles import affected, defined_functions, pack
 from conftest import ALL_STEPS, KIT, build_submission, grade
-from grader import mistakes as catalogue
+from grader import variants
 from grader.checks import CheckFailed
 from grader.diagnosis import compared, load_reference, name_mistake, same
 from grader.evidence import Evidence
 from grader.inputs import SEEDS, SQUARE_SEED, cell_update_args, classifier_args, gate_args, hidden_state_args, \
     sequence_args, sizes, step_args, upstream
-from grader.mistakes import CATALOGUE, FORMS, correct
+from grader.mistakes import CATALOGUE
+from grader.variants import FORMS, correct
 from grader.steps import BY_FUNCTION
 from mistakes import ALTERNATIVES, MISTAKES, UNCATALOGUED
 
@@ -181,14 +182,14 @@ def test_forms_are_the_reference_with_nothing_but_the_mistake():
     step_in = function_inputs("lstm_step_backward", seed)
     seq_in = function_inputs("lstm_backward", seed)
     ref = REFERENCE
-    assert same(outputs(catalogue._in_block_order, ref, *args, (0, 1, 2, 3)),
+    assert same(outputs(variants._in_block_order, ref, *args, (0, 1, 2, 3)),
                 outputs(correct, ref, "lstm_step_forward", *args))
-    assert same(outputs(catalogue._cell_with, ref, *args), outputs(correct, ref, "lstm_step_forward", *args))
-    assert same(outputs(catalogue._with_da, ref, step_in, (1, 1, 1, 1)),
+    assert same(outputs(variants._cell_with, ref, *args), outputs(correct, ref, "lstm_step_forward", *args))
+    assert same(outputs(variants._with_da, ref, step_in, (1, 1, 1, 1)),
                 outputs(correct, ref, "lstm_step_backward", *step_in))
-    assert same(outputs(catalogue._unrolled, ref, *sequence_args(seed), lambda h, c: (h, c)),
+    assert same(outputs(variants._unrolled, ref, *sequence_args(seed), lambda h, c: (h, c)),
                 outputs(correct, ref, "lstm_forward", *sequence_args(seed)))
-    assert same(outputs(catalogue._sequence_grads, catalogue._per_step_grads(ref, *seq_in, catalogue._both_routes)),
+    assert same(outputs(variants._sequence_grads, variants._per_step_grads(ref, *seq_in, variants._both_routes)),
                 outputs(correct, ref, "lstm_backward", *seq_in))
 
 

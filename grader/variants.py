@@ -1,0 +1,420 @@
+"""Forms of the catalogued mistakes: the reference with that one mistake in it.
+
+A form is a function of the inputs of one of the learner's functions. When a check fails,
+``grader.diagnosis`` evaluates the forms on the same inputs and names the mistake whose output
+matches the learner's. Every form is built from the reference's own functions
+(``ref.forget_gate``, ``ref.lstm_step_backward``, ...) plus the one mistaken piece, so without a
+reference there is nothing to compare with and no diagnosis.
+
+A form is called as ``form(ref, name, *inputs)``, ``name`` being the learner's function:
+``inputs`` are its arguments, or for a backward function the forward's arguments and then the
+upstream gradients, and it returns the compared outputs (a cache is never compared, so forms
+return none).
+"""
+import itertools
+
+import numpy as np
+
+from grader.inputs import cell_update_args, gate_args, hidden_state_args, sequence_args, step_args
+from grader.mistakes import AFFINE, CATALOGUE, GATES
+from grader.steps import BY_FUNCTION
+
+FORMS = {}  # (mistake key, the learner's function) -> [form, ...], in the order they are tried
+
+
+def form(key, *functions):
+    """Registers the decorated function as a form of mistake ``key`` for each of ``functions``."""
+    def register(fn):
+        for function in functions:
+            assert BY_FUNCTION[function].name in CATALOGUE[key].steps, (key, function)
+            FORMS.setdefault((key, function), []).append(fn)
+        return fn
+    return register
+
+
+CACHED = {"lstm_step_forward": 2, "lstm_forward": 1, "rnn_step_forward": 1}  # outputs before the cache
+BACKWARD = {"lstm_step_backward": ("lstm_step_forward", 6), "lstm_backward": ("lstm_forward", 5),
+            "rnn_step_backward": ("rnn_step_forward", 5)}  # its forward, and how many inputs that takes
+
+
+def without_cache(name, out):
+    """``name``'s outputs as compared: a returned cache left out."""
+    return out[:CACHED[name]] if name in CACHED else out
+
+
+def correct(ref, name, *inputs):
+    """The reference's outputs for ``inputs``, in the same layout as a form's."""
+    if name in BACKWARD:
+        forward, n = BACKWARD[name]
+        cache = getattr(ref, forward)(*inputs[:n])[CACHED[forward]]
+        return getattr(ref, name)(*inputs[n:], cache)
+    return without_cache(name, getattr(ref, name)(*inputs))
+
+
+# Input makers for a probe at SQUARE_SEED (D == H), where the swapped and transposed products run.
+PROBES = {**{name: gate_args for name in AFFINE}, "cell_update": cell_update_args,
+          "hidden_state": hidden_state_args, "lstm_step_forward": step_args, "lstm_forward": sequence_args}
+
+
+# -- sigmoid and the single gates ------------------------------------------------------------
+
+@form("sigmoid_mirrored", "sigmoid")
+def _(ref, name, z):
+    return ref.sigmoid(-z)
+
+
+@form("gate_tanh", *GATES)
+def _(ref, name, x, h_prev, Wx, Wh, b):
+    return ref.candidate(x, h_prev, Wx, Wh, b)  # the same affine sum, through tanh
+
+
+@form("candidate_sigmoid", "candidate")
+def _(ref, name, x, h_prev, Wx, Wh, b):
+    return ref.forget_gate(x, h_prev, Wx, Wh, b)  # the same affine sum, through sigmoid
+
+
+@form("missing_bias", *AFFINE, "rnn_step_forward")
+def _(ref, name, x, h_prev, Wx, Wh, b):
+    return without_cache(name, getattr(ref, name)(x, h_prev, Wx, Wh, np.zeros_like(b)))
+
+
+@form("swapped_weights", *AFFINE)
+def _(ref, name, x, h_prev, Wx, Wh, b):
+    return getattr(ref, name)(x, h_prev, Wh, Wx, b)
+
+
+@form("transposed_weights", *AFFINE)
+def _(ref, name, x, h_prev, Wx, Wh, b):
+    return getattr(ref, name)(x, h_prev, Wx, Wh.T, b)
+
+
+@form("transposed_weights", *AFFINE)
+def _(ref, name, x, h_prev, Wx, Wh, b):
+    return getattr(ref, name)(x, h_prev, Wx.T, Wh.T, b)
+
+
+@form("transposed_weights", *AFFINE)
+def _(ref, name, x, h_prev, Wx, Wh, b):
+    return getattr(ref, name)(x, h_prev, Wx.T, Wh, b)
+
+
+# -- cell update and hidden state --------------------------------------------------------------
+
+@form("gates_swapped", "cell_update")
+def _(ref, name, c_prev, f, i, g):
+    return ref.cell_update(c_prev, i, f, g)
+
+
+@form("plus_for_times", "cell_update")
+def _(ref, name, c_prev, f, i, g):
+    return f + c_prev + i * g
+
+
+@form("plus_for_times", "cell_update")
+def _(ref, name, c_prev, f, i, g):
+    return f * c_prev + i + g
+
+
+@form("plus_for_times", "cell_update")
+def _(ref, name, c_prev, f, i, g):
+    return f + c_prev + i + g
+
+
+@form("plus_for_times", "hidden_state")
+def _(ref, name, c, o):
+    return o + ref.hidden_state(c, np.ones_like(o))  # hidden_state with o = 1 is tanh(c)
+
+
+@form("h_without_tanh", "hidden_state")
+def _(ref, name, c, o):
+    return o * c
+
+
+@form("tanh_of_product", "hidden_state")
+def _(ref, name, c, o):
+    return ref.hidden_state(o * c, np.ones_like(o))
+
+
+# -- the fused cell, forward -------------------------------------------------------------------
+
+def _block(Wx, Wh, b, k):
+    """The weights of gate k (0..3 for i, f, g, o) in the fused Wx, Wh, b."""
+    H = Wh.shape[0]
+    return Wx[:, k * H:(k + 1) * H], Wh[:, k * H:(k + 1) * H], b[k * H:(k + 1) * H]
+
+
+def _gates(ref, x, h_prev, Wx, Wh, b):
+    """i, f, g, o from the reference's own gate functions, each on its block of the fused weights."""
+    return (ref.input_gate(x, h_prev, *_block(Wx, Wh, b, 0)), ref.forget_gate(x, h_prev, *_block(Wx, Wh, b, 1)),
+            ref.candidate(x, h_prev, *_block(Wx, Wh, b, 2)), ref.output_gate(x, h_prev, *_block(Wx, Wh, b, 3)))
+
+
+def _reading_blocks(ref, x, h_prev, c_prev, Wx, Wh, b, columns):
+    """The reference cell reading gate k from ``columns[k]`` of a instead of from its own block."""
+    cols = np.concatenate(columns)
+    return ref.lstm_step_forward(x, h_prev, c_prev, Wx[:, cols], Wh[:, cols], b[cols])[:2]
+
+
+def _in_block_order(ref, x, h_prev, c_prev, Wx, Wh, b, order):
+    """The cell with gate k (of i, f, g, o) read from block ``order[k]``."""
+    H = h_prev.shape[1]
+    return _reading_blocks(ref, x, h_prev, c_prev, Wx, Wh, b, [np.arange(k * H, (k + 1) * H) for k in order])
+
+
+CS231N_ORDER, IF_SWAPPED = (0, 1, 3, 2), (1, 0, 2, 3)
+OTHER_ORDERS = [p for p in itertools.permutations(range(4)) if p not in ((0, 1, 2, 3), CS231N_ORDER, IF_SWAPPED)]
+
+
+@form("cs231n_order", "lstm_step_forward")
+def _(ref, name, *args):
+    return _in_block_order(ref, *args, CS231N_ORDER)
+
+
+@form("gates_swapped", "lstm_step_forward")
+def _(ref, name, *args):
+    # i and f are both sigmoids of their blocks, so reading them from each other's block is
+    # the same as swapping them in the cell update.
+    return _in_block_order(ref, *args, IF_SWAPPED)
+
+
+def _other_order(order):
+    return lambda ref, name, *args: _in_block_order(ref, *args, order)
+
+
+for _order in OTHER_ORDERS:
+    form("block_order", "lstm_step_forward")(_other_order(_order))
+
+
+@form("interleaved_blocks", "lstm_step_forward")
+def _(ref, name, x, h_prev, c_prev, Wx, Wh, b):
+    four_H = Wx.shape[1]
+    return _reading_blocks(ref, x, h_prev, c_prev, Wx, Wh, b, [np.arange(k, four_H, 4) for k in range(4)])
+
+
+@form("missing_bias", "lstm_step_forward")
+def _(ref, name, x, h_prev, c_prev, Wx, Wh, b):
+    return ref.lstm_step_forward(x, h_prev, c_prev, Wx, Wh, np.zeros_like(b))[:2]
+
+
+@form("swapped_weights", "lstm_step_forward")
+def _(ref, name, x, h_prev, c_prev, Wx, Wh, b):
+    return ref.lstm_step_forward(x, h_prev, c_prev, Wh, Wx, b)[:2]
+
+
+def _cell_with(ref, x, h_prev, c_prev, Wx, Wh, b, candidate=None, hidden=None):
+    """The fused cell assembled from the reference's gates, with one piece replaced."""
+    i, f, g, o = _gates(ref, x, h_prev, Wx, Wh, b)
+    if candidate is not None:
+        g = candidate(x, h_prev, *_block(Wx, Wh, b, 2))
+    c = ref.cell_update(c_prev, f, i, g)
+    return (hidden or ref.hidden_state)(c, o), c
+
+
+@form("candidate_sigmoid", "lstm_step_forward")
+def _(ref, name, *args):
+    return _cell_with(ref, *args, candidate=ref.forget_gate)
+
+
+@form("h_without_tanh", "lstm_step_forward")
+def _(ref, name, *args):
+    return _cell_with(ref, *args, hidden=lambda c, o: o * c)
+
+
+@form("tanh_of_product", "lstm_step_forward")
+def _(ref, name, *args):
+    return _cell_with(ref, *args, hidden=lambda c, o: ref.hidden_state(o * c, np.ones_like(o)))
+
+
+# -- the fused cell, backward ------------------------------------------------------------------
+# inputs: x, h_prev, c_prev, Wx, Wh, b, dh, dc. The reference's backward is linear in (dh, dc),
+# so a mistake in what reaches c can be reproduced by handing it a different dc.
+
+def _step_grads(ref, x, h_prev, c_prev, Wx, Wh, b, dh, dc):
+    return ref.lstm_step_backward(dh, dc, ref.lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b)[2])
+
+
+def _o_and_tanh_c(ref, x, h_prev, c_prev, Wx, Wh, b):
+    i, f, g, o = _gates(ref, x, h_prev, Wx, Wh, b)
+    return o, np.tanh(ref.cell_update(c_prev, f, i, g))
+
+
+@form("h_path_missing", "lstm_step_backward")
+def _(ref, name, *inputs):
+    *args, dh, dc = inputs
+    o, tanh_c = _o_and_tanh_c(ref, *args)
+    return _step_grads(ref, *args, dh, dc - dh * o * (1 - tanh_c**2))  # cancels the route through h
+
+
+@form("dc_ignored", "lstm_step_backward")
+def _(ref, name, *inputs):
+    *args, dh, dc = inputs
+    return _step_grads(ref, *args, dh, np.zeros_like(dc))
+
+
+@form("tanh_prime_missing", "lstm_step_backward")
+def _(ref, name, *inputs):
+    *args, dh, dc = inputs
+    o, tanh_c = _o_and_tanh_c(ref, *args)
+    return _step_grads(ref, *args, dh, dc + dh * o * tanh_c**2)  # dh * o reaches c, not dh * o * tanh'
+
+
+def _preactivation_grad(ref, x, h_prev, c_prev, Wx, Wh, b, dh, dc):
+    """The reference's gradient of the fused pre-activation a, row by row: db sums da over the
+    batch, so on a batch of one row it is exactly that row of da."""
+    rows = []
+    for n in range(x.shape[0]):
+        row = [a[n:n + 1] for a in (x, h_prev, c_prev)]
+        rows.append(_step_grads(ref, *row[:3], Wx, Wh, b, dh[n:n + 1], dc[n:n + 1])[5])
+    return np.stack(rows)  # (N, 4H)
+
+
+def _with_da(ref, inputs, rescale):
+    """The step's gradients when the block k of da is divided by ``rescale[k]`` (a derivative left
+    out): everything after da follows from a = x @ Wx + h_prev @ Wh + b."""
+    x, h_prev, c_prev, Wx, Wh, b, dh, dc = inputs
+    da = _preactivation_grad(ref, *inputs)
+    H = h_prev.shape[1]
+    wrong = np.concatenate([da[:, k * H:(k + 1) * H] / rescale[k] for k in range(4)], axis=1)
+    dc_prev = _step_grads(ref, *inputs)[2]  # the activations' derivatives do not reach c_prev
+    return wrong @ Wx.T, wrong @ Wh.T, dc_prev, x.T @ wrong, h_prev.T @ wrong, wrong.sum(axis=0)
+
+
+def _derivatives(ref, inputs):
+    """sigmoid' of i, f, o and tanh' of g, from the reference's gate values."""
+    x, h_prev, c_prev, Wx, Wh, b = inputs[:6]
+    i, f, g, o = _gates(ref, x, h_prev, Wx, Wh, b)
+    return i * (1 - i), f * (1 - f), 1 - g**2, o * (1 - o)
+
+
+@form("tanh_prime_missing", "lstm_step_backward")
+def _(ref, name, *inputs):
+    d = _derivatives(ref, inputs)
+    return _with_da(ref, inputs, (1, 1, d[2], 1))
+
+
+def _sigmoid_prime_left_out(gates):
+    def variant(ref, name, *inputs):
+        d = _derivatives(ref, inputs)
+        return _with_da(ref, inputs, [d[k] if k in gates else 1 for k in range(4)])
+    return variant
+
+
+for _left_out in ((0, 1, 3), (0,), (1,), (3,)):  # all three gates, or one of i, f, o
+    form("sigmoid_prime_missing", "lstm_step_backward")(_sigmoid_prime_left_out(_left_out))
+
+
+@form("db_wrong_axis", "lstm_step_backward")
+def _(ref, name, *inputs):
+    return (*_step_grads(ref, *inputs)[:5], _preactivation_grad(ref, *inputs).sum(axis=1))
+
+
+@form("db_wrong_axis", "lstm_step_backward")
+def _(ref, name, *inputs):
+    return (*_step_grads(ref, *inputs)[:5], _preactivation_grad(ref, *inputs).sum())
+
+
+# -- the sequence, forward -------------------------------------------------------------------
+
+def _unrolled(ref, x, h0, Wx, Wh, b, handed_on):
+    """h of every step, running the reference cell on the (h, c) that ``handed_on(h, c)`` passes on."""
+    h_t, c_t, hs = h0, np.zeros_like(h0), []
+    for t in range(x.shape[1]):
+        h_t, c_t, _ = ref.lstm_step_forward(x[:, t], *handed_on(h_t, c_t), Wx, Wh, b)
+        hs.append(h_t)
+    return np.stack(hs, axis=1)
+
+
+@form("cell_state_reset", "lstm_forward")
+def _(ref, name, x, h0, Wx, Wh, b):
+    return _unrolled(ref, x, h0, Wx, Wh, b, lambda h, c: (h, np.zeros_like(c)))
+
+
+@form("hidden_state_reset", "lstm_forward")
+def _(ref, name, x, h0, Wx, Wh, b):
+    return _unrolled(ref, x, h0, Wx, Wh, b, lambda h, c: (h0, c))
+
+
+@form("h0_ignored", "lstm_forward")
+def _(ref, name, x, h0, Wx, Wh, b):
+    return ref.lstm_forward(x, np.zeros_like(h0), Wx, Wh, b)[0]
+
+
+# -- the sequence, backward ------------------------------------------------------------------
+# inputs: x, h0, Wx, Wh, b, dh
+
+def _per_step_grads(ref, x, h0, Wx, Wh, b, dh, upstream):
+    """Each step's six gradients from the reference cell, walking back in time, where step t
+    receives ``upstream(dh[:, t], dh_next, dc_next)`` as its (dh, dc)."""
+    caches, h_t, c_t = [], h0, np.zeros_like(h0)
+    for t in range(x.shape[1]):
+        h_t, c_t, cache = ref.lstm_step_forward(x[:, t], h_t, c_t, Wx, Wh, b)
+        caches.append(cache)
+    grads, dh_next, dc_next = [None] * len(caches), np.zeros_like(h0), np.zeros_like(h0)
+    for t in reversed(range(len(caches))):
+        grads[t] = ref.lstm_step_backward(*upstream(dh[:, t], dh_next, dc_next), caches[t])
+        dh_next, dc_next = grads[t][1], grads[t][2]
+    return grads
+
+
+def _sequence_grads(grads, weights=sum):
+    """(dx, dh0, dWx, dWh, db) from per-step gradients, with ``weights`` combining each weight's shares."""
+    dx = np.stack([g[0] for g in grads], axis=1)
+    return (dx, grads[0][1], *(weights([g[k] for g in grads]) for k in (3, 4, 5)))
+
+
+def _both_routes(dh_t, dh_next, dc_next):
+    return dh_t + dh_next, dc_next
+
+
+@form("dW_overwritten", "lstm_backward")
+def _(ref, name, *inputs):
+    return _sequence_grads(_per_step_grads(ref, *inputs, _both_routes), weights=lambda shares: shares[0])
+
+
+@form("dh_not_added", "lstm_backward")
+def _(ref, name, *inputs):
+    return _sequence_grads(_per_step_grads(ref, *inputs, lambda dh_t, dh_next, dc_next: (dh_t, dc_next)))
+
+
+@form("dc_not_carried", "lstm_backward")
+def _(ref, name, *inputs):
+    return _sequence_grads(_per_step_grads(
+        ref, *inputs, lambda dh_t, dh_next, dc_next: (dh_t + dh_next, np.zeros_like(dc_next))))
+
+
+@form("dh0_missing", "lstm_backward")
+def _(ref, name, *inputs):
+    dx, _, dWx, dWh, db = correct(ref, name, *inputs)
+    return dx, dWx, dWh, db  # four gradients: dh0 left out of the tuple
+
+
+@form("dh0_missing", "lstm_backward")
+def _(ref, name, *inputs):
+    dx, dh0, dWx, dWh, db = correct(ref, name, *inputs)
+    return dx, np.zeros_like(dh0), dWx, dWh, db
+
+
+@form("dh0_missing", "lstm_backward")
+def _(ref, name, *inputs):
+    dx, _, dWx, dWh, db = correct(ref, name, *inputs)
+    return dx, inputs[5][:, 0], dWx, dWh, db  # the upstream dh of step 0 passed through
+
+
+# -- the plain RNN and the classifier ----------------------------------------------------------
+
+@form("tanh_prime_missing", "rnn_step_backward")
+def _(ref, name, x, h_prev, Wx, Wh, b, dh):
+    h, cache = ref.rnn_step_forward(x, h_prev, Wx, Wh, b)
+    return ref.rnn_step_backward(dh / (1 - h**2), cache)  # the reference's own tanh' cancels out
+
+
+@form("gradient_sign", "classifier_loss")
+def _(ref, name, x, y, params):
+    loss, grads = ref.classifier_loss(x, y, params)
+    return loss, {k: -g for k, g in grads.items()}
+
+
+@form("gradients_not_averaged", "classifier_loss")
+def _(ref, name, x, y, params):
+    loss, grads = ref.classifier_loss(x, y, params)
+    return loss, {k: len(y) * g for k, g in grads.items()}
