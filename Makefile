@@ -4,7 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SUBMISSION ?= exercises
 TESTS ?= tests/steps
-GRADE_ARGS := --submission $(SUBMISSION) --tests $(TESTS)
+GRADER_OPTIONS ?=
+GRADE_ARGS := --submission $(SUBMISSION) --tests $(TESTS) $(GRADER_OPTIONS)
 
 .PHONY: grade test bench demo clean hint watch
 
@@ -35,6 +36,7 @@ bench: $(VENV)/.installed
 	@$(PY) bench/grade_speed.py
 	@$(PY) bench/memory_speed.py
 	@$(PY) bench/watch_speed.py
+	@$(PY) bench/hostile_corpus.py
 
 # Not graded: trains your LSTM (once every step passes; the reference until then) and shows why
 # it remembers. DEMO_ARGS="--png DIR" also writes PNG figures (pip install -r requirements-extra.txt).

@@ -11,7 +11,6 @@ import argparse  # noqa: E402
 import contextlib  # noqa: E402
 import io  # noqa: E402
 import sys  # noqa: E402
-import time  # noqa: E402
 
 KIT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -28,6 +27,11 @@ def parse_args(argv):
                         help="where results.json and report.json go (default: build/)")
     parser.add_argument("--call-timeout", type=float, default=10.0,
                         help="seconds allowed for one call into the submission (default: 10)")
+    parser.add_argument("--time-limit", type=float, default=600.0,
+                        help="seconds for the whole run (default: 600); checks not reached by then are "
+                             "reported as not judged")
+    parser.add_argument("--memory-limit", type=float, default=2.0,
+                        help="address space allowed to the submission's process, in GiB (default: 2)")
     return parser.parse_args(argv)
 
 
@@ -44,11 +48,9 @@ class Collector:
         self.config = config
 
 
-def run_pytest(args, plugins=()):
-    """Run the checks (with extra pytest ``plugins``); returns (pytest's exit code, the outcomes judged)."""
+def run_pytest(args, collector, report_file, plugins=()):
+    """Run the checks (with extra pytest ``plugins``); returns (pytest's exit code, its terminal output)."""
     import pytest
-
-    from grader.plugin import STATE
 
     tests = [os.path.abspath(t) for t in args.tests.split(":") if t]
     missing = [t for t in tests if not os.path.isdir(t)]
@@ -56,52 +58,60 @@ def run_pytest(args, plugins=()):
         raise GraderError(f"no test folder at {', '.join(missing)}")
     if not os.path.isdir(args.submission):
         raise GraderError(f"no submission folder at {args.submission}")
-    collector = Collector()
+    top = os.path.commonpath(tests)
     log = io.StringIO()  # pytest's own terminal output: shown only if the checks could not run
     with contextlib.redirect_stdout(log):
         code = pytest.main([
-            *tests, "-c", os.path.join(KIT_ROOT, "grader", "pytest.ini"), "--rootdir", os.path.commonpath(tests),
+            # --confcutdir: no conftest.py from above the tests (a shared /tmp, say) is loaded.
+            *tests, "-c", os.path.join(KIT_ROOT, "grader", "pytest.ini"), "--rootdir", top, "--confcutdir", top,
             "-q", "-p", "grader.plugin", "-p", "no:cacheprovider",
             "--submission", os.path.abspath(args.submission), "--reference", os.path.abspath(args.reference),
-            "--call-timeout", str(args.call_timeout),
-            "--json-report", "--json-report-file", os.path.join(args.results, "report.json"),
+            "--call-timeout", str(args.call_timeout), "--time-limit", str(args.time_limit),
+            "--memory-limit", str(args.memory_limit), "--protect", os.path.abspath(args.results),
+            "--json-report", "--json-report-file", report_file,
         ], plugins=[collector, *plugins])
-    outcomes = collector.config.stash[STATE].outcomes if collector.config and STATE in collector.config.stash else []
-    return int(code), outcomes, log.getvalue()
+    return int(code), log.getvalue()
 
 
 def main(argv=None, plugins=()):
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    started = time.monotonic()
 
-    from grader.export import gradescope_results, write_results
+    from grader.guard import RunGuard
     from grader.progress import fingerprint, record_grade, report_hints
 
-    files = fingerprint(args.submission)  # before grading: a save during the run makes it stale
+    collector = Collector()
+    guard = RunGuard(args.results, args.time_limit, collector)
     try:
-        code, outcomes, log = run_pytest(args, plugins)
-    except GraderError as exc:
-        print(f"grader: {exc}", file=sys.stderr)
-        write_results(os.path.join(args.results, "results.json"),
-                      gradescope_results([], [], time.monotonic() - started, f"Not graded: {exc}"))
+        guard.clear()
+    except OSError as exc:
+        print(f"grader: cannot write results to {args.results}: {exc.strerror}", file=sys.stderr)
         return 2
+    files = fingerprint(args.submission)  # before grading: a save during the run makes it stale
+    with guard:
+        try:
+            code, log = run_pytest(args, collector, guard.report_draft, plugins)
+        except GraderError as exc:
+            print(f"grader: {exc}", file=sys.stderr)
+            guard.finish([f"Not graded: {exc}"])
+            return 2
+        except BaseException as exc:  # pytest itself died: still write what was judged
+            code, log = 3, f"{type(exc).__name__}: {exc}"
+        notes = []
+        if code not in (0, 1):  # pytest's own trouble: usage error, collection error, internal error
+            notes.append(f"The checks could not all run (pytest exit status {code}):\n{log.strip()[-3000:]}")
+        results, notes = guard.finish(notes)
+        unavailable = guard.state() is not None and guard.state().worker.failure
 
     from grader.hints import load_hints
     from grader.report import render
-    from grader.results import score, summarize
+    from grader.results import score
 
-    results = summarize(outcomes)
     got, total = score(results)
-    notes = []
-    if code not in (0, 1):  # pytest's own trouble: usage error, collection error, internal error
-        notes.append(f"The checks could not all run (pytest exit status {code}):\n{log.strip()[-3000:]}")
-    write_results(os.path.join(args.results, "results.json"),
-                  gradescope_results(outcomes, results, time.monotonic() - started, " ".join(notes)))
     label = os.path.relpath(os.path.abspath(args.submission))
     if results and code in (0, 1):
         record_grade(args.submission, results, files)
     render(results, label, report_hints(args.submission, results, load_hints()), notes)
-    if code not in (0, 1) or not results:
+    if code not in (0, 1) or not results or unavailable:
         return 2
     return 0 if got == total else 1
 

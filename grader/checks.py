@@ -8,6 +8,7 @@ from contextlib import contextmanager
 import numpy as np
 
 from grader.evidence import recorded
+from grader.perturb import perturbed_outputs
 from grader.protocol import Foreign
 
 TIME = "time step"
@@ -110,11 +111,26 @@ def _argument(args, k):
     return args[k] if isinstance(k, int) else args[k[0]][k[1]]
 
 
+class Trusted:
+    """A function the grader runs itself (the reference's), with the ``perturbed`` interface of
+    a submission's function.
+
+    Gradient checks differentiate this, never the learner's forward: a forward running in the
+    worker could answer perturbed inputs with whatever makes its backward look right.
+    """
+
+    def __init__(self, fn):
+        self.fn, self.name = fn, fn.__name__
+
+    def perturbed(self, args, perturb, outputs):
+        return perturbed_outputs(lambda a: self.fn(*a), args, perturb, outputs)
+
+
 def numerical_gradients(forward, args, wrt, outputs, douts):
     """Central differences of L = sum(out * dout) over every coordinate of each args[k], k in wrt.
 
     A k may also be (i, key), for the array args[i][key] of a dict argument such as params.
-    The worker evaluates ``forward`` on all perturbed copies in one request.
+    ``forward`` evaluates all perturbed copies in one batch (``Trusted``, or a worker function).
     """
     wrt = list(wrt)
     moves = [(k, j, sign * STEP) for k in wrt for j in range(_argument(args, k).size) for sign in (1, -1)]
@@ -134,7 +150,7 @@ def numerical_gradients(forward, args, wrt, outputs, douts):
 
 
 def gradient_check(forward, args, wrt, outputs, douts, analytic, names, axes=None):
-    """Compare the learner's backward (``analytic``) with central differences of their forward.
+    """Compare the learner's backward (``analytic``) with central differences of ``forward``.
 
     ``names`` name the gradients in ``analytic`` (e.g. ``dWx``); ``axes`` maps a name to its axes.
     Returns {name: relative error}; raises CheckFailed naming the worst gradient and where.
@@ -148,7 +164,7 @@ def gradient_check(forward, args, wrt, outputs, douts, analytic, names, axes=Non
         index = tuple(int(i) for i in np.unravel_index(np.argmax(np.abs(a - n)), a.shape))
         summary = ", ".join(f"{name} {err:.1e}" for name, err in errors.items())
         raise CheckFailed(
-            f"gradient check: {worst} disagrees with central differences of your own forward "
+            f"gradient check: {worst} disagrees with central differences of the forward pass "
             f"(relative error {errors[worst]:.2e}, allowed {GRAD_TOL:.0e}); largest gap at "
             f"{locate(worst, index, a.shape, (axes or {}).get(worst))}: numerical {n[index]:.6g}, "
             f"yours {a[index]:.6g}. All errors: {summary}")

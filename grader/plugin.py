@@ -4,7 +4,9 @@ Loaded with ``-p grader.plugin`` by ``python -m grader``; a graded test (public 
 instructor's hidden one) is an ordinary pytest function that uses these fixtures and markers.
 """
 import importlib
+import os
 import sys
+import time
 import types
 from dataclasses import dataclass
 
@@ -12,8 +14,9 @@ import pytest
 
 from grader.checks import CheckFailed
 from grader.diagnosis import name_mistake
+from grader.limits import GiB, Limits
 from grader.steps import BY_NAME, STEPS
-from grader.submission import NotStarted, Submission, SubmissionError, Worker
+from grader.submission import NotJudged, NotStarted, Submission, SubmissionError, Worker
 
 STATE = pytest.StashKey()
 
@@ -25,7 +28,7 @@ class Outcome:
     name: str
     step: str
     points: float
-    status: str         # "passed", "failed" or "not started"
+    status: str         # "passed", "failed", "not started" or "not judged"
     message: str = ""
     printed: str = ""
     mistake: str = ""   # the catalogued mistake the failure was recognised as (grader.mistakes)
@@ -33,10 +36,15 @@ class Outcome:
 
 class GradingState:
     def __init__(self, config):
-        self.worker = Worker(config.getoption("submission"), config.getoption("call_timeout"))
-        self.submission = Submission(self.worker)
+        time_limit = config.getoption("time_limit")
         self.reference_dir = config.getoption("reference")
+        tests = [os.path.abspath(a if os.path.isdir(a) else os.path.dirname(a)) for a in config.args]
+        limits = Limits(memory=int(config.getoption("memory_limit") * GiB), cpu_seconds=int(time_limit) + 1)
+        self.worker = Worker(config.getoption("submission"), config.getoption("call_timeout"), limits,
+                             protect=[self.reference_dir, *tests, *config.getoption("protect")])
+        self.submission = Submission(self.worker, deadline=time.monotonic() + time_limit)
         self.outcomes = []
+        self.collected = []  # Outcome for every graded test, as "not judged" until it is
 
     def step_status(self, step):
         statuses = {o.status for o in self.outcomes if o.step == step}
@@ -50,6 +58,11 @@ def pytest_addoption(parser):
     group.addoption("--submission", default="exercises", help="folder with gates.py, cell.py, sequence.py, memory.py")
     group.addoption("--reference", default="solutions", help="folder with the reference solution")
     group.addoption("--call-timeout", type=float, default=10.0, help="seconds allowed per call")
+    group.addoption("--time-limit", type=float, default=600.0,
+                    help="seconds for the whole run; checks not reached by then are 'not judged'")
+    group.addoption("--memory-limit", type=float, default=2.0, help="address space of the worker, in GiB")
+    group.addoption("--protect", action="append", default=[],
+                    help="a folder the worker must not read (under root); the reference and tests always are")
 
 
 def pytest_configure(config):
@@ -61,7 +74,7 @@ def pytest_configure(config):
 
 def pytest_unconfigure(config):
     if STATE in config.stash:
-        config.stash[STATE].worker.stop()
+        config.stash[STATE].worker.close()
 
 
 def step_marker(item):
@@ -78,6 +91,9 @@ def step_marker(item):
 def pytest_collection_modifyitems(config, items):
     # Path order, so a step's prerequisites are judged before it.
     items.sort(key=lambda item: BY_NAME[step_marker(item)[0]].number)
+    config.stash[STATE].collected = [
+        Outcome(item.nodeid, _title(item), *step_marker(item), "not judged",
+                "not judged: the run ended before this check") for item in items]
 
 
 @pytest.fixture(scope="session")
@@ -99,19 +115,29 @@ def reference(request):
 
 def pytest_runtest_setup(item):
     marker = item.get_closest_marker("timeout")
-    item.config.stash[STATE].submission.timeout = float(marker.args[0]) if marker else None
+    submission = item.config.stash[STATE].submission
+    submission.timeout = float(marker.args[0]) if marker else None
+    submission.printed = ""
+    submission.budget()  # raises NotJudged once the whole run's time is up
+
+
+def _title(item):
+    doc = (item.function.__doc__ or "").strip().split("\n")[0]
+    return doc or item.name
 
 
 def _verdict(excinfo, step, submission):
     """(status, message, printed) for a test of ``step`` that raised ``excinfo``."""
     exc = excinfo.value
+    if isinstance(exc, NotJudged):
+        return "not judged", str(exc), ""
     if isinstance(exc, NotStarted):
         functions = BY_NAME[step].functions
         if exc.function in functions or all(getattr(submission, f).is_stub() for f in functions):
             return "not started", f"{exc.function if exc.function in functions else step} is not written yet", exc.printed
         return "failed", f"this check needs {exc.function}, which is not written yet: write it first", exc.printed
     if isinstance(exc, (CheckFailed, SubmissionError)):
-        return "failed", str(exc), getattr(exc, "printed", "")
+        return "failed", str(exc), getattr(exc, "printed", submission.printed)
     if isinstance(exc, AssertionError):
         entry = excinfo.traceback[-1]
         return "failed", str(exc).split("\n")[0] or f"assertion failed ({entry.path.name}, line {entry.lineno + 1})", ""
@@ -133,6 +159,5 @@ def pytest_runtest_makereport(item, call):
                 message = f"fix {' and '.join(blockers)} first (this step builds on it). {message}"
         if status != "passed":
             report.longrepr = message  # the learner's message, never the test's source or traceback
-        doc = (item.function.__doc__ or "").strip().split("\n")[0]
-        state.outcomes.append(Outcome(item.nodeid, doc or item.name, step, points, status, message, printed, mistake))
+        state.outcomes.append(Outcome(item.nodeid, _title(item), step, points, status, message, printed, mistake))
     return report

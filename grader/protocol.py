@@ -13,6 +13,13 @@ import numpy as np
 
 _NUMERIC_DTYPE = re.compile(r"[<>|=]?[biufc][1-9][0-9]?")
 _LENGTH = struct.Struct(">Q")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text):
+    """``text`` without control characters: what the worker says is shown, never interpreted by
+    a terminal (colour codes, cursor moves, a carriage return over an earlier line)."""
+    return _CONTROL.sub("\ufffd", text)
 
 
 class ProtocolError(Exception):
@@ -63,7 +70,8 @@ def pack(obj):
         if isinstance(o, (np.ndarray, np.generic)):
             a = np.asarray(o)  # a subclass travels as its plain data, without its methods
             if a.dtype.kind not in "biufc":
-                return walk(_describe(o))
+                described = _describe(o)
+                return walk(Foreign(f"{described.type} of dtype {a.dtype}", described.repr))
             buffers.append(a.tobytes())
             out = {"t": "array", "dtype": a.dtype.str, "shape": list(a.shape), "i": len(buffers) - 1}
             if not isinstance(o, np.ndarray):
@@ -122,7 +130,7 @@ def _build(node, view, offsets):
     if kind == "ref":
         return Ref(int(node["v"]))
     if kind == "foreign":
-        return Foreign(str(node["type"])[:100], str(node["v"])[:200])
+        return Foreign(printable(str(node["type"])[:100]), printable(str(node["v"])[:200]))
     if kind == "array":
         if not _NUMERIC_DTYPE.fullmatch(node["dtype"]):
             raise ProtocolError(f"array dtype {node['dtype']!r} is not a plain numeric dtype")

@@ -2,12 +2,23 @@
 import os
 import sys
 
-from grader.results import FAILED, NOT_STARTED, PASSED, current_step, score
+from grader.results import FAILED, NOT_JUDGED, NOT_STARTED, PASSED, current_step, score
 from grader.steps import functions_text
 
-LABELS = {PASSED: "passing", FAILED: "failing", NOT_STARTED: "not started"}
-STYLES = {PASSED: "green", FAILED: "red", NOT_STARTED: "dim"}
-MARKS = {PASSED: "✔", FAILED: "✘", NOT_STARTED: "·"}
+LABELS = {PASSED: "passing", FAILED: "failing", NOT_STARTED: "not started", NOT_JUDGED: "not judged"}
+STYLES = {PASSED: "green", FAILED: "red", NOT_STARTED: "dim", NOT_JUDGED: "yellow"}
+MARKS = {PASSED: "✔", FAILED: "✘", NOT_STARTED: "·", NOT_JUDGED: "?"}
+SHOWN = (FAILED, NOT_JUDGED)  # statuses whose message the report shows
+PRINTED_LINES = 3             # of what a failing check printed, in the terminal
+
+
+def printed_excerpt(printed):
+    """The first lines a failing check printed, for the terminal (results.json has more)."""
+    lines = printed.strip().splitlines()
+    if not lines:
+        return ""
+    more = f" (+{len(lines) - PRINTED_LINES} more lines)" if len(lines) > PRINTED_LINES else ""
+    return "printed: " + " | ".join(line[:100] for line in lines[:PRINTED_LINES]) + more
 
 
 def _points(value):
@@ -21,6 +32,8 @@ def next_step_text(results, submission_label, hints):
         return ["No step was graded."], None
     if step is None:
         return ["All steps pass: your LSTM is complete and it learns. Run `make demo` to watch it remember."], None
+    if step.status == NOT_JUDGED:
+        return [f"Next: grade again; the run ended before {step.step.name} was judged."], None
     verb = "write" if step.status == NOT_STARTED else "fix"
     lines = [f"Next: open {submission_label}/{step.step.file} and {verb} {functions_text(step.step)}."]
     hint = (hints.get(step.step.name) or [None])[0]
@@ -47,8 +60,10 @@ def _render_plain(results, label, hints, notes, stream):
         line = f"{mark}{r.step.number:>2}. {r.step.name:<20} {r.step.file:<12} {LABELS[r.status]:<12} " \
                f"{_points(r.points):>3}/{_points(r.max_points)}"
         out.append(line)
-        if r.status == FAILED:
+        if r.status in SHOWN:
             out.append(f"       {r.message}")
+            if printed_excerpt(r.printed):
+                out.append(f"       {printed_excerpt(r.printed)}")
     got, total = score(results)
     out += ["", f"Score: {_points(got)}/{_points(total)}"]
     lines, hint = next_step_text(results, label, hints)
@@ -76,9 +91,10 @@ def _render_rich(results, label, hints, notes, stream):
     for r in results:
         status = Text(f"{MARKS[r.status]} {LABELS[r.status]}", style=STYLES[r.status])
         row_style = "bold" if r is current else None
+        # Text, not markup: a message may quote the learner's own brackets.
+        message = Text("\n".join(filter(None, (r.message, printed_excerpt(r.printed)))) if r.status in SHOWN else "")
         table.add_row(str(r.step.number), r.step.name, r.step.file, status,
-                      f"{_points(r.points)}/{_points(r.max_points)}",
-                      r.message if r.status == FAILED else "", style=row_style)
+                      f"{_points(r.points)}/{_points(r.max_points)}", message, style=row_style)
     console.print(table)
     got, total = score(results)
     console.print(f"[bold]Score: {_points(got)}/{_points(total)}[/bold]")
@@ -88,4 +104,4 @@ def _render_rich(results, label, hints, notes, stream):
     if hint:
         console.print(Text("Hint: ", style="bold yellow") + Text(hint))
     for note in notes:
-        console.print(note, style="dim")
+        console.print(Text(note), style="dim")

@@ -3,13 +3,13 @@ from dataclasses import dataclass
 
 from grader.steps import STEPS
 
-PASSED, FAILED, NOT_STARTED = "passed", "failed", "not started"
+PASSED, FAILED, NOT_STARTED, NOT_JUDGED = "passed", "failed", "not started", "not judged"
 
 
 @dataclass
 class StepResult:
     step: object        # grader.steps.Step
-    status: str         # PASSED, FAILED or NOT_STARTED
+    status: str         # PASSED, FAILED, NOT_STARTED or NOT_JUDGED (some check never ran)
     points: float
     max_points: float
     message: str = ""   # the first failing check's message
@@ -26,6 +26,8 @@ def summarize(outcomes):
             continue
         statuses = {o.status for o in mine}
         status = PASSED if statuses == {PASSED} else NOT_STARTED if statuses == {NOT_STARTED} else FAILED
+        if NOT_JUDGED in statuses and FAILED not in statuses:
+            status = NOT_JUDGED
         first = next((o for o in mine if o.status != PASSED), None)
         results.append(StepResult(step, status, sum(o.points for o in mine if o.status == PASSED),
                                   sum(o.points for o in mine), first.message if first else "",

@@ -4,6 +4,8 @@ A test calls ``submission.forget_gate(x, h, Wx, Wh, b)`` as if it were the learn
 the call travels to the worker, and what comes back is plain data or one of the errors below,
 each with a message written for the learner.
 """
+import fcntl
+import json
 import os
 import select
 import signal
@@ -12,7 +14,9 @@ import sys
 import tempfile
 import time
 
-from grader.protocol import ProtocolError, Ref, pack, unpack
+from grader.limits import Limits
+from grader.protocol import ProtocolError, Ref, pack, printable, unpack
+from grader.sandbox import Sandbox, children, thread_count
 from grader.steps import BY_FUNCTION, module_of
 
 KIT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -20,6 +24,9 @@ BOOT = "import sys; sys.path.insert(0, sys.argv[4]); from grader.worker import m
 ONE_THREAD = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
 REPLY_LIMIT = 64 << 20
 PRINTED_LIMIT = 2000
+START_TIMEOUT = 60.0  # for the worker to load numpy and confine itself, before any submission code
+SIGNALS = {"SIGSEGV": "a segmentation fault", "SIGXCPU": "it used up its CPU time",
+           "SIGKILL": "killed: out of memory, or over the CPU time", "SIGXFSZ": "it wrote a file over the size limit"}
 
 
 class SubmissionError(Exception):
@@ -46,71 +53,141 @@ class Crashed(SubmissionError):
     pass
 
 
+class NotJudged(Exception):
+    """A check that could not be judged, through no fault of the submission's code."""
+
+
+class WorkerUnavailable(NotJudged):
+    """The worker process could not be started: the grader's problem, not the submission's."""
+
+
 class Worker:
     """One worker process, started on demand and restarted after a crash or time-out."""
 
-    def __init__(self, folder, timeout=10.0):
+    def __init__(self, folder, timeout=10.0, limits=None, protect=()):
         self.folder = os.path.abspath(folder)
         self.timeout = timeout
+        self.limits = limits or Limits()
+        self.sandbox = Sandbox(folder, protect)
         self.proc = None
-        self.output = tempfile.TemporaryFile()  # what the learner's code prints, all calls
+        self.ready = False
+        self.threads = None    # the worker's thread count when ready, before any submission code
+        self.failure = None    # why the worker cannot start, once that is known
+        self.imported = set()  # submission modules the current worker process has imported
+        self.output = _append_only(tempfile.TemporaryFile())  # what the current call printed
 
     def start(self):
+        self.ready, self.imported = False, set()
+        try:
+            self.sandbox.prepare()
+            spec = json.dumps(self.sandbox.spec(self.limits))
+        except Exception as exc:  # the grader cannot set the worker up: not the submission's doing
+            self.failure = f"the worker could not be set up: {type(exc).__name__}: {exc}"
+            return
         requests_r, self._requests = os.pipe()
         self._replies, replies_w = os.pipe()
-        env = {**os.environ, **ONE_THREAD, "PYTHONDONTWRITEBYTECODE": "1"}
         self.proc = subprocess.Popen(
-            [sys.executable, "-I", "-c", BOOT, str(requests_r), str(replies_w), self.folder, KIT_ROOT],
+            [sys.executable, "-I", "-c", BOOT, str(requests_r), str(replies_w), self.sandbox.folder, KIT_ROOT, spec],
             pass_fds=(requests_r, replies_w), stdin=subprocess.DEVNULL, stdout=self.output,
-            stderr=self.output, env=env, cwd=self.folder, start_new_session=True)
+            stderr=self.output, env=self.sandbox.env(ONE_THREAD), cwd=self.sandbox.folder, start_new_session=True)
         os.close(requests_r)
         os.close(replies_w)
+        os.set_blocking(self._requests, False)  # a worker that stops reading cannot block the grader
 
     def stop(self):
         if self.proc is None:
             return
         for fd in (self._requests, self._replies):
             os.close(fd)
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        for kill in (os.killpg, os.kill):  # its group, and itself in case it left the group
+            try:
+                kill(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         self.proc.wait()
         self.proc = None
+        self.sandbox.end_leftovers()
+
+    def close(self):
+        """Stop the worker, end whatever it left running, and remove its private folder."""
+        self.stop()
+        self.sandbox.close()
 
     def request(self, message, timeout=None):
         """Send one request and wait for its reply; returns (reply, printed text)."""
-        if self.proc is None:
+        if self.proc is None and self.failure is None:
             self.start()
-        mark = os.fstat(self.output.fileno()).st_size
+        if not self.ready:
+            self._await_ready()
+        os.ftruncate(self.output.fileno(), 0)
         body = pack(message)
+        timeout = self.timeout if timeout is None else timeout
+        deadline = time.monotonic() + timeout
         try:
-            os.write(self._requests, len(body).to_bytes(8, "big"))
-            _write_all(self._requests, body)
-            reply = unpack(self._read(timeout))
+            self._send(len(body).to_bytes(8, "big") + body, deadline, timeout)
+            reply = unpack(self._read(deadline, timeout))
         except (TimedOut, Crashed) as exc:
-            exc.printed = self.printed_since(mark)
+            exc.printed = self.printed()
             raise
         except (BrokenPipeError, ProtocolError) as exc:
-            printed = self.printed_since(mark)
+            printed = self.printed()
             self.stop()
             raise Crashed(f"broke the connection to the worker ({exc})", printed) from None
-        return reply, self.printed_since(mark)
+        printed = self.printed()
+        if not self._alone():
+            # A process or thread the call started could answer or write on the pipes later:
+            # this reply stands, the next call gets a fresh worker.
+            self.stop()
+        return reply, printed
 
-    def _read(self, timeout):
-        deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
-        size = int.from_bytes(self._read_exact(8, deadline), "big")
+    def _alone(self):
+        """Whether the worker is still a single thread, and the grader's only child process."""
+        pid = self.proc.pid
+        try:
+            return thread_count(pid) == self.threads and not children(pid) and children(os.getpid()) == [pid]
+        except (OSError, IndexError, ValueError):
+            return True  # no /proc to look at: the process-group kill at the end still applies
+
+    def _await_ready(self):
+        """Wait for the worker to say it is confined and ready; WorkerUnavailable if it never does."""
+        if self.failure is None:
+            try:
+                reply = unpack(self._read(time.monotonic() + START_TIMEOUT, START_TIMEOUT))
+                expected = self.sandbox.identity[0] if self.sandbox.identity else os.getuid()
+                if reply.get("ready") and reply.get("uid") == expected:
+                    self.ready, self.threads = True, thread_count(self.proc.pid)  # before any submission code
+                    return
+                self.failure = f"the worker process started as the wrong user ({reply.get('uid')})"
+            except (TimedOut, Crashed, ProtocolError) as exc:
+                said = self.printed().strip().splitlines()
+                self.failure = f"the worker process could not start: {said[-1] if said else exc}"
+            self.stop()
+        raise WorkerUnavailable(self.failure)
+
+    def _send(self, data, deadline, limit):
+        view = memoryview(data)
+        while view:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([], [self._requests], [], left)[1]:
+                self.stop()
+                raise TimedOut(f"did not take its input within {limit:g} s")
+            try:
+                view = view[os.write(self._requests, view):]
+            except BlockingIOError:
+                continue
+
+    def _read(self, deadline, limit):
+        size = int.from_bytes(self._read_exact(8, deadline, limit), "big")
         if size > REPLY_LIMIT:
             self.stop()
             raise Crashed(f"returned {size / 2**20:.0f} MiB, over the {REPLY_LIMIT >> 20} MiB limit")
-        return self._read_exact(size, deadline)
+        return self._read_exact(size, deadline, limit)
 
-    def _read_exact(self, n, deadline):
+    def _read_exact(self, n, deadline, limit):
         chunks = []
         while n:
             left = deadline - time.monotonic()
             if left <= 0 or not select.select([self._replies], [], [], left)[0]:
-                limit = self.timeout
                 self.stop()
                 raise TimedOut(f"did not answer within {limit:g} s: is there an endless loop?")
             chunk = os.read(self._replies, min(n, 1 << 20))
@@ -121,38 +198,89 @@ class Worker:
         return b"".join(chunks)
 
     def _death(self):
-        code = self.proc.wait(timeout=5)
+        try:
+            code = self.proc.wait(timeout=1)
+        except subprocess.TimeoutExpired:
+            self.stop()
+            return "closed its connection to the grader"
         self.stop()
         if code < 0:
             name = signal.Signals(-code).name
-            return f"crashed the worker process ({name}" + (", a segmentation fault)" if name == "SIGSEGV" else ")")
+            return f"crashed the worker process ({name}" + (f", {SIGNALS[name]})" if name in SIGNALS else ")")
         return f"ended the worker process with exit status {code} (os._exit, or a crash in native code)"
 
-    def printed_since(self, mark):
+    def printed(self):
+        """What the current call printed, cut to PRINTED_LIMIT characters for the report."""
         size = os.fstat(self.output.fileno()).st_size
-        text = os.pread(self.output.fileno(), min(size - mark, PRINTED_LIMIT), mark).decode(errors="replace")
-        if size - mark > PRINTED_LIMIT:
-            text += f"\n... ({size - mark - PRINTED_LIMIT} more bytes not shown)"
+        text = printable(os.pread(self.output.fileno(), min(size, PRINTED_LIMIT), 0).decode(errors="replace"))
+        if size > PRINTED_LIMIT:
+            text += f"\n... ({size - PRINTED_LIMIT} more bytes not shown)"
         return text
 
 
-def _write_all(fd, data):
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
+def _append_only(file):
+    """The worker's output file: every write appends, so the grader can empty it between calls."""
+    flags = fcntl.fcntl(file.fileno(), fcntl.F_GETFL)
+    fcntl.fcntl(file.fileno(), fcntl.F_SETFL, flags | os.O_APPEND)
+    return file
 
 
 class Submission:
     """Calls into a submission's functions by name: ``submission.forget_gate(...)``."""
 
-    def __init__(self, worker):
+    def __init__(self, worker, deadline=None):
         self.worker = worker
-        self.timeout = None  # per-test override, set by the ``timeout`` marker
+        self.timeout = None        # per-test override, set by the ``timeout`` marker
+        self.deadline = deadline   # time.monotonic() at which the whole run's time is up
+        self.broken = {}           # module -> why it does not import: not tried again
+        self.printed = ""          # what the latest call printed, for a check that fails on its answer
 
     def __getattr__(self, name):
         if name not in BY_FUNCTION:
             raise AttributeError(f"no step has a function named {name!r}")
         return Function(self, name)
+
+    def budget(self):
+        """(seconds the next call may take, whether the run's deadline is what limits it)."""
+        allowed = self.timeout or self.worker.timeout
+        left = float("inf") if self.deadline is None else self.deadline - time.monotonic()
+        if left <= 0:
+            raise NotJudged("not judged: the time limit for the whole run was reached first")
+        return (left, True) if left < allowed else (allowed, False)
+
+    def ask(self, message, what):
+        """Send ``message`` within the budget; ``what`` names the call in errors ("forget_gate")."""
+        timeout, cut = self.budget()
+        try:
+            reply, self.printed = self.worker.request(message, timeout)
+            return reply, self.printed
+        except TimedOut as exc:
+            if cut:
+                raise NotJudged("not judged: the time limit for the whole run was reached during "
+                                "this check") from None
+            raise TimedOut(f"{what} {exc}", exc.printed) from None
+        except Crashed as exc:
+            raise Crashed(f"{what} {exc}", exc.printed) from None
+
+    def imported(self, module):
+        """Import ``module`` in the worker, once per worker process; a failure is remembered, so a
+        file that loops at import time costs one time-out, not one per check."""
+        if module in self.broken:
+            raise SubmissionError(self.broken[module])
+        if module in self.worker.imported and self.worker.proc is not None:
+            return
+        try:
+            reply, printed = self.ask({"op": "import", "module": module, "broken": sorted(self.broken)},
+                                      "importing it")
+        except (TimedOut, Crashed) as exc:
+            message, printed = f"{module}.py could not be imported: {exc}", exc.printed
+        else:
+            if reply.get("ok"):
+                self.worker.imported.add(module)
+                return
+            message = str(_error_from(reply, module, printed))
+        self.broken[module] = message
+        raise SubmissionError(message, printed)
 
 
 class Function:
@@ -160,11 +288,9 @@ class Function:
         self.submission, self.name, self.module = submission, name, module_of(name)
 
     def _ask(self, op, **fields):
-        try:
-            reply, printed = self.submission.worker.request(
-                {"op": op, "module": self.module, "function": self.name, **fields}, self.submission.timeout)
-        except (TimedOut, Crashed) as exc:
-            raise type(exc)(f"{self.name} {exc}", exc.printed) from None
+        self.submission.imported(self.module)
+        reply, printed = self.submission.ask({"op": op, "module": self.module, "function": self.name, **fields},
+                                             self.name)
         if not reply.get("ok"):
             raise _error_from(reply, self.name, printed)
         return reply, printed
@@ -182,7 +308,7 @@ class Function:
         """Whether the learner has not touched this function yet."""
         try:
             return self._ask("is_stub")[0]["value"] is True
-        except SubmissionError:
+        except (SubmissionError, NotJudged):
             return False
 
     def perturbed(self, args, perturb, outputs):
@@ -191,6 +317,12 @@ class Function:
 
 
 def _error_from(reply, name, printed):
+    error = _error_of(reply, name, printed)
+    error.args = (printable(str(error)),)
+    return error
+
+
+def _error_of(reply, name, printed):
     where = reply.get("where") or {}
     place = f" ({where['file']}, line {where['line']}: {where['source']})" if where.get("line") else ""
     kind, text = reply.get("kind"), f"{reply.get('type')}: {reply.get('message')}".rstrip(": ")
@@ -206,4 +338,5 @@ def _error_from(reply, name, printed):
     return SubmissionError(f"{name} raised {text}{place}", printed)
 
 
-__all__ = ["Submission", "Worker", "SubmissionError", "NotStarted", "TimedOut", "Crashed", "Ref"]
+__all__ = ["Submission", "Worker", "SubmissionError", "NotStarted", "TimedOut", "Crashed", "NotJudged",
+           "WorkerUnavailable", "Ref"]

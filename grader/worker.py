@@ -5,6 +5,7 @@ asks for on the arrays it is sent, and answers with plain data (see ``protocol``
 judges anything: every verdict is made in the grader's own process.
 """
 import importlib
+import json
 import os
 import sys
 import traceback
@@ -12,9 +13,24 @@ import warnings
 
 import numpy as np
 
+from grader.limits import BoundedOutput, StartFailed, bounded_text, confine
+from grader.perturb import perturbed_outputs
 from grader.protocol import Ref, read_message, write_message
 
 _kept = {}  # Ref id -> object the grader may hand back (a learner's cache)
+
+
+class _Broken:
+    """Stands in for submission files the grader already knows do not import (an endless loop
+    at import time, say), so a file that imports one fails at once instead of running it again."""
+
+    names = set()
+
+    @classmethod
+    def find_spec(cls, name, path=None, target=None):
+        if name in cls.names:
+            raise ImportError(f"{name}.py could not be imported", name=name)
+        return None
 
 
 def _submission_frame(tb, folder):
@@ -44,13 +60,28 @@ def _error(exc, folder, module, function=None):
             "where": where, "module": module}
 
 
-def _resolve(module, function, folder):
-    """The learner's function, or an error reply saying why it cannot be had."""
+def _import(module, folder):
+    """The learner's module, or an error reply saying why it does not import."""
+    if not os.path.isfile(os.path.join(folder, module + ".py")):
+        return None, {"ok": False, "kind": "missing", "type": "FileNotFoundError", "module": module,
+                      "message": f"{module}.py is missing from the submission folder", "where": None}
     try:
-        mod = importlib.import_module(module)
+        return importlib.import_module(module), None
     except BaseException as exc:  # SystemExit and KeyboardInterrupt at import time count too
         reply = _error(exc, folder, module)
         reply["kind"] = "import"
+        return None, reply
+
+
+def _handle_import(request, folder):
+    _Broken.names = set(request.get("broken") or ())
+    return _import(request["module"], folder)[1] or {"ok": True}
+
+
+def _resolve(module, function, folder):
+    """The learner's function, or an error reply saying why it cannot be had."""
+    mod, reply = _import(module, folder)
+    if mod is None:
         return None, reply
     fn = getattr(mod, function, None)
     if not callable(fn):
@@ -89,27 +120,14 @@ def _handle_call(fn, request):
     return {"ok": True, "value": result, "warnings": caught, "mutated": mutated}
 
 
-def _copied(value):
-    if isinstance(value, dict):
-        return {k: _copied(v) for k, v in value.items()}
-    return value.copy() if isinstance(value, np.ndarray) else value
-
-
 def _handle_perturbed(fn, request):
     """Outputs of fn on copies of args, each with one coordinate moved (for gradient checks).
 
     A move names an argument by its index, or by [index, key] for an array inside a dict argument.
     """
-    base, outputs = request["args"], request["outputs"]
-    stacks = [[] for _ in outputs]
-    for arg, index, delta in request["perturb"]:
-        args = [_copied(a) for a in base]
-        target = args[arg] if isinstance(arg, int) else args[arg[0]][arg[1]]
-        target.reshape(-1)[index] += delta
-        result, _ = _call(fn, args)
-        for stack, k in zip(stacks, outputs):
-            stack.append(np.asarray(result if k is None else result[k]))
-    return {"ok": True, "value": [np.stack(s) for s in stacks]}
+    stacks = perturbed_outputs(lambda args: _call(fn, args)[0], request["args"], request["perturb"],
+                               request["outputs"])
+    return {"ok": True, "value": stacks}
 
 
 def _handle_is_stub(fn, request):
@@ -131,22 +149,29 @@ def _handle_is_stub(fn, request):
 HANDLERS = {"call": _handle_call, "perturbed": _handle_perturbed, "is_stub": _handle_is_stub}
 
 
-def serve(requests, replies, folder):
+def serve(requests, replies, folder, output):
+    me = os.getpid()
     while True:
         try:
             request = read_message(requests)
         except EOFError:
             return
+        output.reset()
         if request["op"] == "ping":
             write_message(replies, {"ok": True})
             continue
-        module, function = request["module"], request["function"]
-        fn, reply = _resolve(module, function, folder)
-        if fn is not None:
-            try:
-                reply = HANDLERS[request["op"]](fn, request)
-            except BaseException as exc:  # sys.exit and friends are the learner's errors too
-                reply = _error(exc, folder, module, function)
+        module, function = request["module"], request.get("function")
+        if request["op"] == "import":
+            reply = _handle_import(request, folder)
+        else:
+            fn, reply = _resolve(module, function, folder)
+            if fn is not None:
+                try:
+                    reply = HANDLERS[request["op"]](fn, request)
+                except BaseException as exc:  # sys.exit and friends are the learner's errors too
+                    reply = _error(exc, folder, module, function)
+        if os.getpid() != me:
+            os._exit(0)  # a child the learner's code forked came back here: only the worker answers
         sys.stdout.flush()
         sys.stderr.flush()
         try:
@@ -159,7 +184,17 @@ def serve(requests, replies, folder):
 
 def main(argv):
     request_fd, reply_fd, folder, kit_root = int(argv[1]), int(argv[2]), os.path.abspath(argv[3]), argv[4]
+    spec = json.loads(argv[5])
     sys.path[:] = [folder] + [p for p in sys.path if os.path.abspath(p or ".") != os.path.abspath(kit_root)]
+    sys.dont_write_bytecode = True
+    sys.meta_path.insert(0, _Broken)
     os.chdir(folder)
     with os.fdopen(request_fd, "rb") as requests, os.fdopen(reply_fd, "wb") as replies:
-        serve(requests, replies, folder)
+        try:
+            confine(spec)  # from here on, this process is the submission's: limited, unprivileged
+        except (StartFailed, OSError) as exc:
+            sys.exit(str(exc))
+        output = BoundedOutput(1, spec["printed"])
+        sys.stdout, sys.stderr = bounded_text(output), bounded_text(output)
+        write_message(replies, {"ok": True, "ready": True, "uid": os.getuid()})
+        serve(requests, replies, folder, output)

@@ -15,6 +15,10 @@ sys.path.insert(0, KIT)
 
 from grader.steps import FILES, STEPS  # noqa: E402
 
+# The hostile corpus holds submissions, some with their own conftest.py and test files: they are
+# graded (test_hostile.py), never collected as the kit's tests.
+collect_ignore = ["hostile"]
+
 
 @dataclass
 class Graded:

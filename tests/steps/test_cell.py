@@ -3,8 +3,8 @@ from contextlib import contextmanager
 
 import pytest
 
-from grader.checks import (GATES, expect_array, expect_close, expect_inputs_kept, expect_matches_reference,
-                           expect_tuple, gradient_check, noted)
+from grader.checks import (GATES, Trusted, expect_array, expect_close, expect_inputs_kept,
+                           expect_matches_reference, expect_tuple, gradient_check, noted)
 from grader.evidence import recorded
 from grader.inputs import SEEDS, describe, sizes, step_args, upstream
 
@@ -23,15 +23,20 @@ def test_lstm_step_forward(submission, reference):
 
 
 @contextmanager
-def learner_step_gradients(submission, seed):
-    """The inputs, upstream gradients, and the learner's backward through their own forward.
+def learner_step_gradients(submission, reference, seed):
+    """The inputs, upstream gradients, and the learner's backward through their own forward,
+    which must match the reference's: the gradients are judged against the true forward.
 
     A check failing inside carries them, so the grader can name a catalogued mistake.
     """
     args = step_args(seed)
     N, _, _, H = sizes(seed)
     dh, dc = upstream(seed, (N, H), (N, H))
-    _, _, cache = expect_tuple(submission.lstm_step_forward(*args, keep=(2,)), "lstm_step_forward", ("h", "c", "cache"))
+    h, c, cache = expect_tuple(submission.lstm_step_forward(*args, keep=(2,)), "lstm_step_forward", ("h", "c", "cache"))
+    want_h, want_c, _ = reference.lstm_step_forward(*args)
+    with noted("(lstm_step_forward's output: this check needs it right)"):
+        expect_close(h, want_h, "h")
+        expect_close(c, want_c, "c")
     with recorded("lstm_step_backward", (*args, dh, dc)) as evidence:
         reply = submission.lstm_step_backward.call(dh, dc, cache)
         evidence.got = reply["value"]
@@ -41,18 +46,18 @@ def learner_step_gradients(submission, seed):
 
 
 @pytest.mark.step("lstm_step_backward", points=7)
-def test_lstm_step_backward_gradient_check(submission):
-    """lstm_step_backward agrees with central differences of your lstm_step_forward"""
+def test_lstm_step_backward_gradient_check(submission, reference):
+    """lstm_step_backward agrees with central differences of lstm_step_forward"""
     for seed in SEEDS[:2]:
-        with noted(describe(seed)), learner_step_gradients(submission, seed) as (args, douts, grads):
-            gradient_check(submission.lstm_step_forward, args, range(6), [0, 1], douts, grads, GRADS, AXES)
+        with noted(describe(seed)), learner_step_gradients(submission, reference, seed) as (args, douts, grads):
+            gradient_check(Trusted(reference.lstm_step_forward), args, range(6), [0, 1], douts, grads, GRADS, AXES)
 
 
 @pytest.mark.step("lstm_step_backward", points=7)
 def test_lstm_step_backward_matches_reference(submission, reference):
     """lstm_step_backward matches the reference gradients"""
     for seed in SEEDS:
-        with noted(describe(seed)), learner_step_gradients(submission, seed) as (args, (dh, dc), grads):
+        with noted(describe(seed)), learner_step_gradients(submission, reference, seed) as (args, (dh, dc), grads):
             _, _, cache = reference.lstm_step_forward(*args)
             for got, want, name in zip(grads, reference.lstm_step_backward(dh, dc, cache), GRADS):
                 expect_close(got, want, name, AXES.get(name))

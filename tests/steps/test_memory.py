@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from grader import tasks
-from grader.checks import (GATES, CheckFailed, expect_array, expect_close, expect_inputs_kept,
+from grader.checks import (GATES, CheckFailed, Trusted, expect_array, expect_close, expect_inputs_kept,
                            expect_matches_reference, expect_tuple, gradient_check, mistake_failed, noted)
 from grader.evidence import recorded
 from grader.inputs import SEEDS, classifier_args, describe, gate_args, sizes, upstream
@@ -34,15 +34,18 @@ def test_rnn_step_forward(submission, reference):
 
 
 @contextmanager
-def learner_rnn_gradients(submission, seed):
-    """The inputs, the upstream dh, and the learner's backward through their own forward.
+def learner_rnn_gradients(submission, reference, seed):
+    """The inputs, the upstream dh, and the learner's backward through their own forward, which
+    must match the reference's: the gradients are judged against the true forward.
 
     A check failing inside carries them, so the grader can name a catalogued mistake.
     """
     args = gate_args(seed)
     N, _, _, H = sizes(seed)
     (dh,) = upstream(seed, (N, H))
-    _, cache = expect_tuple(submission.rnn_step_forward(*args, keep=(1,)), "rnn_step_forward", ("h", "cache"))
+    h, cache = expect_tuple(submission.rnn_step_forward(*args, keep=(1,)), "rnn_step_forward", ("h", "cache"))
+    with noted("(rnn_step_forward's output: this check needs it right)"):
+        expect_close(h, reference.rnn_step_forward(*args)[0], "h")
     with recorded("rnn_step_backward", (*args, dh)) as evidence:
         reply = submission.rnn_step_backward.call(dh, cache)
         evidence.got = reply["value"]
@@ -52,18 +55,18 @@ def learner_rnn_gradients(submission, seed):
 
 
 @pytest.mark.step("rnn_step", points=3)
-def test_rnn_step_backward_gradient_check(submission):
-    """rnn_step_backward agrees with central differences of your rnn_step_forward"""
+def test_rnn_step_backward_gradient_check(submission, reference):
+    """rnn_step_backward agrees with central differences of rnn_step_forward"""
     for seed in SEEDS[:2]:
-        with noted(describe(seed)), learner_rnn_gradients(submission, seed) as (args, dh, grads):
-            gradient_check(submission.rnn_step_forward, args, range(5), [0], (dh,), grads, RNN_GRADS)
+        with noted(describe(seed)), learner_rnn_gradients(submission, reference, seed) as (args, dh, grads):
+            gradient_check(Trusted(reference.rnn_step_forward), args, range(5), [0], (dh,), grads, RNN_GRADS)
 
 
 @pytest.mark.step("rnn_step", points=2)
 def test_rnn_step_backward_matches_reference(submission, reference):
     """rnn_step_backward matches the reference gradients"""
     for seed in SEEDS:
-        with noted(describe(seed)), learner_rnn_gradients(submission, seed) as (args, dh, grads):
+        with noted(describe(seed)), learner_rnn_gradients(submission, reference, seed) as (args, dh, grads):
             _, cache = reference.rnn_step_forward(*args)
             for got, want, name in zip(grads, reference.rnn_step_backward(dh, cache), RNN_GRADS):
                 expect_close(got, want, name)
@@ -121,12 +124,14 @@ def test_classifier_loss_matches_reference(submission, reference):
 
 
 @pytest.mark.step("classifier_loss", points=3)
-def test_classifier_loss_gradient_check(submission):
-    """classifier_loss's grads agree with central differences of its loss"""
+def test_classifier_loss_gradient_check(submission, reference):
+    """classifier_loss's grads agree with central differences of the loss"""
     seed = SEEDS[1]  # the smallest parameter count: every coordinate is checked
     x, y, params = classifier_args(seed)
-    with noted(describe(seed)), learner_loss(submission, x, y, params) as (_, grads):
-        gradient_check(submission.classifier_loss, [x, y, params], [(2, k) for k in PARAMS], [0],
+    with noted(describe(seed)), learner_loss(submission, x, y, params) as (loss, grads):
+        with noted("(the loss itself: this check needs it right)"):
+            expect_close(loss, np.asarray(reference.classifier_loss(x, y, params)[0]), "loss")
+        gradient_check(Trusted(reference.classifier_loss), [x, y, params], [(2, k) for k in PARAMS], [0],
                        (np.ones(()),), [grads[k] for k in PARAMS], GRAD_NAMES, AXES)
 
 

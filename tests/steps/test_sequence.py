@@ -3,7 +3,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from grader.checks import (GATES, TIME, expect_array, expect_close, expect_inputs_kept,
+from grader.checks import (GATES, TIME, Trusted, expect_array, expect_close, expect_inputs_kept,
                            expect_matches_reference, expect_tuple, gradient_check, noted)
 from grader.evidence import recorded
 from grader.inputs import SEEDS, describe, sequence_args, sizes, upstream
@@ -23,15 +23,18 @@ def test_lstm_forward(submission, reference):
 
 
 @contextmanager
-def learner_sequence_gradients(submission, seed):
-    """The inputs, the upstream dh, and the learner's BPTT through their own forward.
+def learner_sequence_gradients(submission, reference, seed):
+    """The inputs, the upstream dh, and the learner's BPTT through their own forward, which must
+    match the reference's: the gradients are judged against the true forward.
 
     A check failing inside carries them, so the grader can name a catalogued mistake.
     """
     args = sequence_args(seed)
     N, T, _, H = sizes(seed)
     (dh,) = upstream(seed, (N, T, H))
-    _, cache = expect_tuple(submission.lstm_forward(*args, keep=(1,)), "lstm_forward", ("h", "cache"))
+    h, cache = expect_tuple(submission.lstm_forward(*args, keep=(1,)), "lstm_forward", ("h", "cache"))
+    with noted("(lstm_forward's output: this check needs it right)"):
+        expect_close(h, reference.lstm_forward(*args)[0], "h", AXES["h"])
     with recorded("lstm_backward", (*args, dh)) as evidence:
         reply = submission.lstm_backward.call(dh, cache)
         evidence.got = reply["value"]
@@ -41,18 +44,18 @@ def learner_sequence_gradients(submission, seed):
 
 
 @pytest.mark.step("lstm_backward", points=9)
-def test_lstm_backward_gradient_check(submission):
-    """lstm_backward agrees with central differences of your lstm_forward"""
+def test_lstm_backward_gradient_check(submission, reference):
+    """lstm_backward agrees with central differences of lstm_forward"""
     seed = SEEDS[0]
-    with noted(describe(seed)), learner_sequence_gradients(submission, seed) as (args, dh, grads):
-        gradient_check(submission.lstm_forward, args, range(5), [0], (dh,), grads, GRADS, AXES)
+    with noted(describe(seed)), learner_sequence_gradients(submission, reference, seed) as (args, dh, grads):
+        gradient_check(Trusted(reference.lstm_forward), args, range(5), [0], (dh,), grads, GRADS, AXES)
 
 
 @pytest.mark.step("lstm_backward", points=9)
 def test_lstm_backward_matches_reference(submission, reference):
     """lstm_backward matches the reference gradients"""
     for seed in SEEDS:
-        with noted(describe(seed)), learner_sequence_gradients(submission, seed) as (args, dh, grads):
+        with noted(describe(seed)), learner_sequence_gradients(submission, reference, seed) as (args, dh, grads):
             _, cache = reference.lstm_forward(*args)
             for got, want, name in zip(grads, reference.lstm_backward(dh, cache), GRADS):
                 expect_close(got, want, name, AXES.get(name))

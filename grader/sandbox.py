@@ -1,0 +1,302 @@
+"""Where, and as whom, the worker runs; and making sure nothing it started outlives the grade.
+
+- The worker runs on a private copy of the submission (regular files only: a symlink could
+  point at the reference), never on the folder it was handed in.
+- Under root, the worker runs as a user of its own: a uid and gid with no account, picked per
+  run, so two grades on one machine cannot signal each other or share a process limit. The
+  folders it must not read (the reference, the tests, the results, the kit's git history) lose
+  their permissions for other users before it starts.
+- The grader becomes a subreaper, so a process the submission detaches (setsid, double fork)
+  is still its descendant, and ``end_descendants`` ends all of them.
+"""
+import ctypes
+import os
+import random
+import shutil
+import signal
+import socket
+import stat
+import sys
+import tempfile
+import time
+
+KIT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+WORKER_UIDS = range(20000, 60000)  # uids with no account are picked from here, at random
+COPY_BUDGET = 64 << 20             # bytes of the submission folder copied at most
+COPY_FILES = 500
+IGNORED_NAMES = ("conftest.py", "pytest.ini", "sitecustomize.py", "usercustomize.py")
+
+
+def is_ignored(name):
+    """A file pytest or Python would pick up by its name, which the grader never runs."""
+    return (name in IGNORED_NAMES or name.endswith(".pth")
+            or (name.endswith(".py") and (name.startswith("test_") or name.endswith("_test.py"))))
+
+
+class Sandbox:
+    """The worker's private folder and identity, for one grading run."""
+
+    def __init__(self, submission, protect=()):
+        self.submission = os.path.abspath(submission)
+        self.protect = [os.path.abspath(p) for p in protect]
+        self.root = self.folder = None
+        self.identity = None  # (uid, gid, claim) under root
+        self.skipped, self.ignored, self.unprotected = [], [], []
+        self._children_before = set()
+
+    def prepare(self):
+        """Copy the submission and pick the worker's user; once per run."""
+        if self.root is not None:
+            return
+        if os.geteuid() == 0:
+            self.identity = claim_identity()
+            for path in self.protect + git_dirs():
+                why = hide(path)
+                if why:
+                    self.unprotected.append(f"{path} ({why})")
+        self.root = tempfile.mkdtemp(prefix="lstm-kit-")
+        self.folder = os.path.join(self.root, "submission")
+        owner = self.identity[:2] if self.identity else None
+        os.mkdir(self.folder)
+        if owner:
+            # The worker may use its folder freely, but not rename or replace it: the grader
+            # starts each worker there as root.
+            os.chmod(self.root, 0o711)
+            os.chown(self.folder, *owner)
+        self.skipped = copy_tree(self.submission, self.folder, owner)
+        self.ignored = sorted(os.path.relpath(os.path.join(d, f), self.folder)
+                              for d, _, files in os.walk(self.folder) for f in files if is_ignored(f))
+        self._children_before = set(descendants(os.getpid()))  # not the worker's: left alone
+        become_subreaper()
+
+    def spec(self, limits):
+        """What the worker applies to itself: the limits, and its uid and gid under root."""
+        if self.identity:
+            return limits.spec(uid=self.identity[0], gid=self.identity[1])
+        # A normal user's process count includes everything else they run.
+        return limits.spec(processes=limits.processes + tasks_of(os.getuid()))
+
+    def env(self, extra=()):
+        """The worker's environment: nothing of the grader's beyond what Python needs."""
+        return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", "HOME": self.folder,
+                "TMPDIR": self.folder, **dict(extra)}
+
+    def end_leftovers(self):
+        """End every process the worker left behind (it is already stopped)."""
+        end_descendants(exclude=self._children_before)
+
+    def close(self):
+        if self.root is None:
+            return
+        self.end_leftovers()
+        shutil.rmtree(self.root, ignore_errors=True)
+        if self.identity:
+            remove_files_of(self.identity[0])
+            self.identity[2].close()
+        self.root = None
+
+
+def claim_identity():
+    """A (uid, gid, claim) no account and no other grading run uses; the claim holds it.
+
+    The claim is a socket bound to an abstract name: the kernel lets one process at a time
+    hold it and releases it when that process ends, however it ends.
+    """
+    start = random.randrange(len(WORKER_UIDS))
+    for k in range(len(WORKER_UIDS)):
+        uid = WORKER_UIDS[(start + k) % len(WORKER_UIDS)]
+        if _has_account(uid):
+            continue
+        claim = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            claim.bind(f"\0lstm-kit-worker-{uid}")
+        except OSError:
+            claim.close()
+            continue
+        return uid, uid, claim
+    raise RuntimeError("no free uid for the worker")
+
+
+def _has_account(uid):
+    import grp
+    import pwd
+    for lookup in (pwd.getpwuid, grp.getgrgid):
+        try:
+            lookup(uid)
+            return True
+        except KeyError:
+            pass
+    return False
+
+
+def _essential(path):
+    """Folders the worker needs (Python, the grader, temporary files): never hidden."""
+    real = os.path.realpath(path)
+    needed = [os.path.join(KIT_ROOT, "grader"), sys.prefix, sys.base_prefix, tempfile.gettempdir(),
+              os.path.dirname(os.path.realpath(sys.executable))]
+    return any(os.path.realpath(n) == real or os.path.realpath(n).startswith(real.rstrip("/") + "/")
+               for n in needed)
+
+
+def hide(path):
+    """Take other users' access away from ``path``; returns why it stays readable, if it does."""
+    if not os.path.exists(path):
+        return None
+    if _essential(path):
+        return "the worker needs it"
+    mode = os.stat(path).st_mode
+    if mode & 0o007:
+        try:
+            os.chmod(path, stat.S_IMODE(mode) & ~0o007)
+        except OSError as exc:
+            return f"its permissions could not be changed: {exc.strerror}"
+    return None
+
+
+def remove_files_of(uid):
+    """Remove what ``uid`` left in the folders every user may write to."""
+    for folder in {tempfile.gettempdir(), "/tmp", "/var/tmp", "/dev/shm"}:
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.stat(follow_symlinks=False).st_uid != uid:
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    os.unlink(entry.path)
+            except OSError:
+                pass
+
+
+def git_dirs():
+    """The kit's own git history, which holds the reference too."""
+    path = os.path.join(KIT_ROOT, ".git")
+    return [path] if os.path.isdir(path) else []
+
+
+def copy_tree(source, target, owner=None, top=None, budget=None):
+    """Copy the regular files and folders under ``source``; returns what was skipped and why."""
+    top = top or source
+    budget = budget if budget is not None else {"bytes": COPY_BUDGET, "files": COPY_FILES}
+    skipped = []
+    for entry in sorted(os.scandir(source), key=lambda e: e.name):
+        if entry.name.startswith(".") or entry.name == "__pycache__":
+            continue
+        path, shown = os.path.join(target, entry.name), os.path.relpath(entry.path, top)
+        info = entry.stat(follow_symlinks=False)
+        if stat.S_ISLNK(info.st_mode):
+            skipped.append(f"{shown} (a symbolic link)")
+        elif stat.S_ISDIR(info.st_mode) and shown.count(os.sep) < 4:
+            os.mkdir(path)
+            if owner:
+                os.chown(path, *owner)
+            skipped += copy_tree(entry.path, path, owner, top, budget)
+        elif not stat.S_ISREG(info.st_mode):
+            skipped.append(f"{shown} (not a regular file)")
+        elif info.st_size > budget["bytes"] or budget["files"] == 0:
+            skipped.append(f"{shown} (over the {COPY_BUDGET >> 20} MiB / {COPY_FILES}-file copy budget)")
+        else:
+            budget["bytes"] -= info.st_size
+            budget["files"] -= 1
+            _copy_file(entry.path, path, owner)
+    return skipped
+
+
+def _copy_file(source, target, owner):
+    fd = os.open(source, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as src, open(target, "xb") as dst:
+        shutil.copyfileobj(src, dst)
+    if owner:
+        os.chown(target, *owner)
+
+
+def become_subreaper():
+    """Orphans of the worker's processes become this process's children, not init's."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        pass
+
+
+def _parents():
+    """{pid: parent pid} for every process visible in /proc."""
+    parents = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/stat") as f:
+                    text = f.read()
+            except OSError:
+                continue
+            parents[int(name)] = int(text[text.rindex(")") + 2:].split()[1])
+    return parents
+
+
+def descendants(pid, exclude=()):
+    """Every process below ``pid``, leaving out the subtrees of ``exclude``."""
+    children = {}
+    for child, parent in _parents().items():
+        children.setdefault(parent, []).append(child)
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), ()):
+            if child not in exclude:
+                found.append(child)
+                todo.append(child)
+    return found
+
+
+def end_descendants(exclude=(), patience=5.0):
+    """SIGKILL this process's descendants (but ``exclude``) until none is left, and reap them."""
+    deadline = time.monotonic() + patience
+    while time.monotonic() < deadline:
+        found = descendants(os.getpid(), exclude)
+        if not found:
+            return
+        for pid in found:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        for pid in found:
+            try:
+                os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                pass  # not (yet) ours: its parent is being ended too
+        time.sleep(0.002)
+
+
+def thread_count(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return int(f.read().rsplit(")", 1)[1].split()[17])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def children(pid):
+    """The child processes of ``pid``, from every one of its threads."""
+    found = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as f:
+            found += [int(k) for k in f.read().split()]
+    return found
+
+
+def tasks_of(uid):
+    """How many processes and threads ``uid`` runs: what RLIMIT_NPROC counts."""
+    count = 0
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/status") as f:
+                    fields = dict(line.split(":", 1) for line in f if ":" in line)
+                if int(fields["Uid"].split()[0]) == uid:
+                    count += int(fields["Threads"])
+            except (OSError, KeyError, ValueError):
+                continue
+    return count

@@ -1,0 +1,165 @@
+"""The hostile corpus (tests/kit/hostile/): its cases, how each becomes a submission, and what
+the grader must make of it. Used by test_hostile.py and bench/hostile_corpus.py."""
+import json
+import os
+import re
+import shutil
+from dataclasses import dataclass
+
+from grader.steps import FILES
+
+KIT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CORPUS = os.path.join(KIT, "tests", "kit", "hostile")
+CALL_TIMEOUT = 1.0   # seconds per call: the sleep cases are built around it
+TIME_LIMIT = 30.0    # seconds for a whole run, unless a case says otherwise
+START_UP = 15.0      # slack for starting Python and pytest on a busy machine
+PID = re.compile(r"hostile-pid=(\d+)")
+LEFT_FILE = re.compile(r'hostile-file=([^\s\\"]+)')
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+SECRET = {"LSTM_KIT_GRADER_SECRET": "s3cret-the-worker-must-not-see"}  # in every run's environment
+RESULTS_SIZE = 200_000  # bytes: a flood of output must not reach results.json
+
+
+@dataclass
+class Case:
+    name: str
+    folder: str
+    what: str       # the one-line README
+    expected: dict  # expected.json
+
+    @property
+    def root_only(self):
+        return self.expected.get("root_only")
+
+    def args(self):
+        """The grader's arguments: the corpus's limits, then the case's own (the last one counts)."""
+        return ["--call-timeout", str(CALL_TIMEOUT), "--time-limit", str(TIME_LIMIT), *self.expected.get("args", [])]
+
+    def time_limit(self):
+        args = self.args()
+        return float(args[max(k for k, a in enumerate(args) if a == "--time-limit") + 1])
+
+    def max_seconds(self):
+        return self.expected.get("max_seconds", self.time_limit() + START_UP)
+
+    def points(self, max_points):
+        """The exact points each step must get: full marks unless the case says otherwise."""
+        return {step: self.expected.get("points", {}).get(step, full) for step, full in max_points.items()}
+
+
+def cases():
+    found = []
+    for name in sorted(os.listdir(CORPUS)):
+        folder = os.path.join(CORPUS, name)
+        if os.path.isdir(folder):
+            with open(os.path.join(folder, "README.md")) as f:
+                what = f.read().strip()
+            with open(os.path.join(folder, "expected.json")) as f:
+                found.append(Case(name, folder, what, json.load(f)))
+    return found
+
+
+def build(case, target):
+    """The case as a submission folder at ``target``; returns ``target``."""
+    os.makedirs(target)
+    expected = case.expected
+    base = os.path.join(KIT, expected.get("base", "solutions"))
+    for name in sorted(os.listdir(case.folder)):
+        if name in ("README.md", "expected.json"):
+            continue
+        source = os.path.join(case.folder, name)
+        if name in FILES and name not in expected.get("replace", ()):
+            continue  # added to the base below
+        shutil.copy(source, os.path.join(target, name))
+    for name in FILES:
+        if name in expected.get("absent", ()) or name in expected.get("replace", ()) \
+                or name in expected.get("symlinks", {}):
+            continue
+        with open(os.path.join(base, name)) as f:
+            text = f.read()
+        own = os.path.join(case.folder, name)
+        if os.path.exists(own):
+            with open(own) as f:
+                text += "\n\n# ---- added by the hostile case ----\n" + f.read()
+        with open(os.path.join(target, name), "w") as f:
+            f.write(text)
+    for name, kit_path in expected.get("symlinks", {}).items():
+        os.symlink(os.path.join(KIT, kit_path), os.path.join(target, name))
+    return target
+
+
+def results_problems(results):
+    """What is wrong with a results.json document, as a list of sentences (empty when valid)."""
+    problems = []
+    if not isinstance(results, dict) or not isinstance(results.get("tests"), list):
+        return ["results.json is missing or has no list of tests"]
+    for key, kind in (("score", (int, float)), ("execution_time", (int, float)), ("output", str)):
+        if not isinstance(results.get(key), kind):
+            problems.append(f"results.json has no valid {key!r}")
+    for test in results["tests"]:
+        if not (isinstance(test.get("name"), str) and test.get("status") in ("passed", "failed")
+                and isinstance(test.get("output"), str) and 0 <= test.get("score", -1) <= test.get("max_score", -1)):
+            problems.append(f"results.json has a malformed test entry: {str(test)[:200]}")
+    steps = results.get("extra_data", {}).get("steps", {})
+    if abs(sum(s["points"] for s in steps.values()) - results.get("score", -1)) > 1e-9:
+        problems.append("results.json's score is not the sum of its steps' points")
+    if abs(sum(t["score"] for t in results["tests"]) - results.get("score", -1)) > 1e-9:
+        problems.append("results.json's score is not the sum of its tests' scores")
+    return problems
+
+
+def problems(case, results, seconds, max_points):
+    """Everything the grader got wrong on ``case``, as sentences; empty when all is right."""
+    found = results_problems(results)
+    if found:
+        return found
+    steps = results["extra_data"]["steps"]
+    got = {step: steps[step]["points"] if step in steps else None for step in max_points}
+    want = case.points(max_points)
+    for step in max_points:
+        if got[step] != want[step]:
+            found.append(f"{step}: {got[step]} points, expected {want[step]} ({steps.get(step, {}).get('message', '')[:300]})")
+    for step, text in case.expected.get("messages", {}).items():
+        if text not in steps.get(step, {}).get("message", ""):
+            found.append(f"{step}: message lacks {text!r}: {steps.get(step, {}).get('message', '')[:300]!r}")
+    for step, text in case.expected.get("printed", {}).items():
+        outputs = [t["output"] for t in results["tests"] if t["extra_data"]["step"] == step]
+        if not any(text in output for output in outputs):
+            found.append(f"{step}: no test output shows {text!r} of what it printed")
+    for text in case.expected.get("notes", []):
+        if text not in results["output"]:
+            found.append(f"output lacks {text!r}: {results['output'][:300]!r}")
+    dump = json.dumps(results)
+    if len(dump) > RESULTS_SIZE:
+        found.append(f"results.json has {len(dump)} bytes, over {RESULTS_SIZE}")
+    if any(CONTROL.search(text) for text in _strings(results)):
+        found.append("results.json carries terminal control characters from the submission")
+    if any(secret in dump for secret in SECRET.values()):
+        found.append("the submission saw the grader's environment")
+    if seconds > case.max_seconds():
+        found.append(f"the run took {seconds:.1f} s, over its bound of {case.max_seconds():g} s")
+    for pid in PID.findall(dump):
+        if os.path.exists(f"/proc/{pid}"):
+            found.append(f"process {pid}, which the submission detached, outlived the grade")
+    for path in LEFT_FILE.findall(dump) if os.geteuid() == 0 else ():
+        if os.path.lexists(path):
+            found.append(f"{path}, which the submission wrote, outlived the grade")
+    return found
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def inflated(results, case, max_points):
+    """Steps that got more points than the case earns."""
+    steps = results.get("extra_data", {}).get("steps", {})
+    want = case.points(max_points)
+    return [step for step, s in steps.items() if s["points"] > want.get(step, 0)]

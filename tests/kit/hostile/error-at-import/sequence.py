@@ -1,0 +1,1 @@
+raise ValueError("sequence.py fails at import")

@@ -1,0 +1,2 @@
+def cell_update(c_prev, f, i, g):
+    raise KeyboardInterrupt

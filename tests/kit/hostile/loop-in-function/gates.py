@@ -1,0 +1,3 @@
+def forget_gate(x, h_prev, Wx, Wh, b):
+    while True:
+        pass

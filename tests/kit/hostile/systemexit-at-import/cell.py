@@ -1,0 +1,1 @@
+raise SystemExit("cell.py will not load")

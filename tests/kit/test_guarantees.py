@@ -1,0 +1,119 @@
+"""The run's guarantees when the trouble is not the submission: results.json is written when the
+worker cannot start, when pytest stops or hangs, and nothing near the tests can change them."""
+import io
+import os
+import shutil
+import time
+
+from conftest import KIT, grade
+from grader.report import render
+from grader.results import FAILED, StepResult
+from grader.steps import BY_NAME
+
+SOLUTIONS = os.path.join(KIT, "solutions")
+PASSING = '''
+import pytest
+
+
+@pytest.mark.step("sigmoid", points=3)
+def test_sigmoid_runs(submission):
+    """sigmoid answers"""
+    assert submission.sigmoid(__import__("numpy").zeros((2, 2))).shape == (2, 2)
+'''
+LATER = '''
+import pytest
+
+
+@pytest.mark.step("candidate", points=5)
+def test_later(submission):
+    """a check after the one that stops the run"""
+'''
+
+
+def make_tests_folder(path, **files):
+    path.mkdir()
+    for name, text in files.items():
+        (path / f"{name}.py").write_text(text)
+    return path
+
+
+def test_worker_that_cannot_start_is_a_grader_error_with_results(tmp_path):
+    graded = grade(SOLUTIONS, tmp_path / "results", "--memory-limit", "0.05")
+    assert graded.exit_code == 2
+    assert "could not start" in graded.results["output"] and "memory limit" in graded.results["output"]
+    assert graded.score == 0
+    assert {s["status"] for s in graded.steps.values()} == {"not judged"}
+    assert len(graded.results["tests"]) == len(graded.results["extra_data"]["not_judged"]) > 0
+
+
+def test_pytest_stopped_mid_run_still_writes_what_was_judged(tmp_path):
+    tests = make_tests_folder(tmp_path / "tests", test_a=PASSING, test_c=LATER, test_b='''
+import pytest
+
+
+@pytest.mark.step("input_gate", points=5)
+def test_stops_the_run():
+    """stops pytest, as Ctrl-C would"""
+    raise KeyboardInterrupt
+''')
+    graded = grade(SOLUTIONS, tmp_path / "results", "--tests", str(tests))
+    assert graded.exit_code == 2
+    assert (graded.status("sigmoid"), graded.points("sigmoid")) == ("passed", 3)
+    assert graded.status("candidate") == "not judged"
+    assert "could not all run" in graded.results["output"] and "Not judged: " in graded.results["output"]
+
+
+def test_sigterm_to_the_grader_still_writes_results(tmp_path):
+    tests = make_tests_folder(tmp_path / "tests", test_a=PASSING, test_c=LATER, test_b='''
+import os
+import signal
+
+import pytest
+
+
+@pytest.mark.step("input_gate", points=5)
+def test_terminates_the_grader():
+    """the grading machine stops the grader"""
+    os.kill(os.getpid(), signal.SIGTERM)
+''')
+    graded = grade(SOLUTIONS, tmp_path / "results", "--tests", str(tests))
+    assert graded.exit_code == 2
+    assert graded.points("sigmoid") == 3 and graded.status("candidate") == "not judged"
+
+
+def test_grader_that_hangs_is_stopped_by_its_watchdog(tmp_path):
+    tests = make_tests_folder(tmp_path / "tests", test_a=PASSING, test_b='''
+import time
+
+import pytest
+
+
+@pytest.mark.step("input_gate", points=5)
+def test_hangs_in_the_grader():
+    """a check whose own code never ends"""
+    while True:
+        time.sleep(1)
+''')
+    started = time.monotonic()
+    graded = grade(SOLUTIONS, tmp_path / "results", "--tests", str(tests), "--time-limit", "2", timeout=60)
+    assert graded.exit_code == 2
+    assert time.monotonic() - started < 30
+    assert graded.points("sigmoid") == 3 and graded.status("input_gate") == "not judged"
+    assert "went past its time limit of 2 s" in graded.results["output"]
+
+
+def test_conftest_above_the_tests_is_not_loaded(tmp_path):
+    (tmp_path / "conftest.py").write_text("raise RuntimeError('a conftest.py above the tests ran')\n")
+    shutil.copytree(os.path.join(KIT, "tests", "steps"), tmp_path / "tests")
+    graded = grade(SOLUTIONS, tmp_path / "results", "--tests", str(tmp_path / "tests"))
+    assert graded.exit_code == 0, graded.output
+    assert graded.score == 100
+
+
+def test_rich_report_shows_brackets_in_messages_as_text():
+    result = StepResult(BY_NAME["forget_gate"], FAILED, 0, 5, "[/] [bold]x[/bold] [red", "[/]")
+    stream = io.StringIO()
+    from grader import report
+    report._render_rich([result], "exercises", {}, ["note with [/] inside"], stream)
+    text = stream.getvalue()
+    assert "[/] [bold]x[/bold] [red" in text and "printed: [/]" in text and "note with [/] inside" in text
