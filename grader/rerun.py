@@ -97,7 +97,7 @@ class Rerun:
         state = config.stash[STATE]
         state.outcomes.extend(self.kept)  # "fix X first" still sees the kept verdicts
         if self.worker is not None:
-            state.worker.stop()
+            state.worker.close()
             state.worker = state.submission.worker = self.worker
             self.used_worker = True
 

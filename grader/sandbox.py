@@ -1,7 +1,9 @@
 """Where, and as whom, the worker runs; and making sure nothing it started outlives the grade.
 
 - The worker runs on a private copy of the submission (regular files only: a symlink could
-  point at the reference), never on the folder it was handed in.
+  point at the reference), never on the folder it was handed in. Each worker process gets a
+  fresh copy before its first call: it sees the files as they are then (a worker started ahead
+  of a save sees the save), and nothing an earlier worker did to its copy.
 - Under root, the worker runs as a user of its own: a uid and gid with no account, picked per
   run, so two grades on one machine cannot signal each other or share a process limit. The
   folders it must not read (the reference, the tests, the results, the kit's git history) lose
@@ -45,7 +47,7 @@ class Sandbox:
         self._children_before = set()
 
     def prepare(self):
-        """Copy the submission and pick the worker's user; once per run."""
+        """Pick the worker's user, hide what it must not read, and make its folder; once per run."""
         if self.root is not None:
             return
         if os.geteuid() == 0:
@@ -56,18 +58,25 @@ class Sandbox:
                     self.unprotected.append(f"{path} ({why})")
         self.root = tempfile.mkdtemp(prefix="lstm-kit-")
         self.folder = os.path.join(self.root, "submission")
-        owner = self.identity[:2] if self.identity else None
         os.mkdir(self.folder)
-        if owner:
+        if self.identity:
             # The worker may use its folder freely, but not rename or replace it: the grader
             # starts each worker there as root.
             os.chmod(self.root, 0o711)
-            os.chown(self.folder, *owner)
-        self.skipped = copy_tree(self.submission, self.folder, owner)
-        self.ignored = sorted(os.path.relpath(os.path.join(d, f), self.folder)
-                              for d, _, files in os.walk(self.folder) for f in files if is_ignored(f))
+            os.chown(self.folder, *self.identity[:2])
         self._children_before = set(descendants(os.getpid()))  # not the worker's: left alone
         become_subreaper()
+
+    def fill(self):
+        """Empty the worker's folder and copy the submission into it, as it is now."""
+        for entry in os.scandir(self.folder):
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path)
+            else:
+                os.unlink(entry.path)
+        self.skipped = copy_tree(self.submission, self.folder, self.identity[:2] if self.identity else None)
+        self.ignored = sorted(os.path.relpath(os.path.join(d, f), self.folder)
+                              for d, _, files in os.walk(self.folder) for f in files if is_ignored(f))
 
     def spec(self, limits):
         """What the worker applies to itself: the limits, and its uid and gid under root."""

@@ -156,11 +156,14 @@ class Worker:
                 expected = self.sandbox.identity[0] if self.sandbox.identity else os.getuid()
                 if reply.get("ready") and reply.get("uid") == expected:
                     self.ready, self.threads = True, thread_count(self.proc.pid)  # before any submission code
+                    self.sandbox.fill()
                     return
                 self.failure = f"the worker process started as the wrong user ({reply.get('uid')})"
             except (TimedOut, Crashed, ProtocolError) as exc:
                 said = self.printed().strip().splitlines()
                 self.failure = f"the worker process could not start: {said[-1] if said else exc}"
+            except OSError as exc:
+                self.failure = f"the submission could not be copied for the worker: {exc}"
             self.stop()
         raise WorkerUnavailable(self.failure)
 

@@ -179,7 +179,7 @@ class Watcher:
                     self.grade(first if self.outcomes else STEPS[0])
         finally:
             if self.spare is not None:
-                self.spare.stop()
+                self.spare.close()
 
 
 def main(argv=None):
