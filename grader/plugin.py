@@ -91,9 +91,13 @@ def step_marker(item):
 def pytest_collection_modifyitems(config, items):
     # Path order, so a step's prerequisites are judged before it.
     items.sort(key=lambda item: BY_NAME[step_marker(item)[0]].number)
-    config.stash[STATE].collected = [
+
+
+def pytest_collection_finish(session):
+    # Every test that is to run, so a run that stops early can still list the ones it did not.
+    session.config.stash[STATE].collected = [
         Outcome(item.nodeid, _title(item), *step_marker(item), "not judged",
-                "not judged: the run ended before this check") for item in items]
+                "not judged: the run ended before this check") for item in session.items]
 
 
 @pytest.fixture(scope="session")
