@@ -130,6 +130,7 @@ class RunGuard:
         results, notes = self.finish([f"The grader stopped: the run went past its time limit of "
                                       f"{self.time_limit:g} s."])
         got, total = score(results)
+        shutil.rmtree(self.scratch, ignore_errors=True)
         out = sys.__stdout__  # sys.stdout may be pytest's captured output just now
         out.write(f"lstm-kit: stopped at the time limit; score so far {got:g}/{total:g}\n" + "\n".join(notes) + "\n")
         out.flush()

@@ -97,12 +97,14 @@ class Sandbox:
     def close(self):
         if self.root is None:
             return
-        self.end_leftovers()
-        shutil.rmtree(self.root, ignore_errors=True)
-        if self.identity:
-            remove_files_of(self.identity[0])
-            self.identity[2].close()
-        self.root = None
+        try:
+            self.end_leftovers()
+        finally:  # even when interrupted (Ctrl-C in watch mode): no folder is left behind
+            shutil.rmtree(self.root, ignore_errors=True)
+            self.root = None
+            if self.identity:
+                remove_files_of(self.identity[0])
+                self.identity[2].close()
 
 
 def claim_identity():

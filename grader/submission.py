@@ -110,8 +110,10 @@ class Worker:
 
     def close(self):
         """Stop the worker, end whatever it left running, and remove its private folder."""
-        self.stop()
-        self.sandbox.close()
+        try:
+            self.stop()
+        finally:
+            self.sandbox.close()
 
     def request(self, message, timeout=None):
         """Send one request and wait for its reply; returns (reply, printed text)."""
