@@ -28,7 +28,7 @@ def gradescope_results(outcomes, results, elapsed, output=""):
         "max_score": o.points,
         "status": "passed" if o.status == "passed" else "failed",
         "output": o.message if o.status != "passed" else "",
-        "visibility": VISIBLE,
+        "visibility": o.visibility,
         "extra_data": {"step": o.step, "outcome": o.status, "nodeid": o.nodeid, "mistake": o.mistake},
     } for o in outcomes]
     steps = {r.step.name: {"status": r.status, "points": r.points, "max_points": r.max_points,

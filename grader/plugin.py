@@ -3,19 +3,20 @@
 Loaded with ``-p grader.plugin`` by ``python -m grader``; a graded test (public or an
 instructor's hidden one) is an ordinary pytest function that uses these fixtures and markers.
 """
-import importlib
-import sys
-import types
 from dataclasses import dataclass
 
 import pytest
+from _pytest.config import ConftestImportFailure
 
+from grader import validate
 from grader.checks import CheckFailed
 from grader.diagnosis import name_mistake
-from grader.steps import BY_NAME, STEPS
+from grader.reference import ReferenceUnavailable, open_reference
+from grader.steps import BY_FUNCTION, BY_NAME, STEPS
 from grader.submission import NotStarted, Submission, SubmissionError, Worker
 
 STATE = pytest.StashKey()
+GRADED = pytest.StashKey()  # a test's validate.GradedTest
 
 
 @dataclass
@@ -29,6 +30,7 @@ class Outcome:
     message: str = ""
     printed: str = ""
     mistake: str = ""   # the catalogued mistake the failure was recognised as (grader.mistakes)
+    visibility: str = "visible"  # Gradescope's: visible, hidden, after_due_date, after_published
 
 
 class GradingState:
@@ -36,7 +38,17 @@ class GradingState:
         self.worker = Worker(config.getoption("submission"), config.getoption("call_timeout"))
         self.submission = Submission(self.worker)
         self.reference_dir = config.getoption("reference")
+        self.record_to = config.getoption("record_reference")
+        self.test_folders = [str(a) for a in config.args]
+        self._reference = None
         self.outcomes = []
+        self.tests = []      # every validate.GradedTest collected, in path order
+        self.problems = []   # what makes the test folders unusable, one line each
+
+    def reference(self):
+        if self._reference is None:
+            self._reference = open_reference(self.reference_dir, self.test_folders, self.record_to)
+        return self._reference
 
     def step_status(self, step):
         statuses = {o.status for o in self.outcomes if o.step == step}
@@ -50,34 +62,65 @@ def pytest_addoption(parser):
     group.addoption("--submission", default="exercises", help="folder with gates.py, cell.py, sequence.py, memory.py")
     group.addoption("--reference", default="solutions", help="folder with the reference solution")
     group.addoption("--call-timeout", type=float, default=10.0, help="seconds allowed per call")
+    group.addoption("--record-reference", default=None, help="write the reference's outputs to this .npz")
+    group.addoption("--only-step", default=None, help="run only the tests of this step")
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "step(name, points): the path step a test grades, and its points")
     config.addinivalue_line("markers", "timeout(seconds): time allowed per call into the submission")
+    config.addinivalue_line("markers", "visibility(value): Gradescope visibility: visible, hidden, "
+                                       "after_due_date or after_published")
     state = config.stash[STATE] = GradingState(config)
-    state.worker.start()  # early: the worker imports numpy while pytest collects
+    if not config.option.collectonly:
+        state.worker.start()  # early: the worker imports numpy while pytest collects
 
 
 def pytest_unconfigure(config):
     if STATE in config.stash:
-        config.stash[STATE].worker.stop()
+        state = config.stash[STATE]
+        state.worker.stop()
+        if state.record_to and state._reference is not None:
+            state._reference.save(state.record_to)
 
 
-def step_marker(item):
-    marker = item.get_closest_marker("step")
-    if marker is None:
-        raise pytest.UsageError(f"{item.nodeid}: a graded test needs @pytest.mark.step(name, points=...)")
-    name = marker.args[0] if marker.args else marker.kwargs.get("name")
-    if name not in BY_NAME:
-        raise pytest.UsageError(f"{item.nodeid}: unknown step {name!r}; the steps are "
-                                f"{', '.join(s.name for s in STEPS)}")
-    return name, float(marker.kwargs.get("points", marker.args[1] if len(marker.args) > 1 else 0))
+@pytest.hookimpl(wrapper=True)
+def pytest_load_initial_conftests(early_config, parser, args):
+    try:
+        return (yield)
+    except ConftestImportFailure as failure:  # a conftest.py in a test folder that does not import
+        raise validate.TestFolderError(validate.describe_exception(failure.cause, failure.path, args)) from None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector):
+    report = yield
+    call = report.__dict__.get("call")
+    if report.failed and call is not None and call.excinfo is not None:
+        state = collector.config.stash[STATE]
+        problem = validate.collection_problem(call.excinfo, collector, state.test_folders)
+        state.problems.append(problem)
+        report.longrepr = problem  # not the traceback: it would quote the test file's source
+    return report
 
 
 def pytest_collection_modifyitems(config, items):
+    state = config.stash[STATE]
+    for item in items:
+        try:
+            item.stash[GRADED] = validate.graded_test(item)
+        except validate.TestFolderError as problem:
+            state.problems.append(str(problem))
+    if not state.problems:
+        state.tests = [item.stash[GRADED] for item in items]
+        state.problems += validate.empty_folder_problems(state.test_folders, state.tests)
+    only = config.getoption("only_step")
+    dropped = items if state.problems else [i for i in items if only and i.stash[GRADED].step != only]
+    if dropped:
+        config.hook.pytest_deselected(items=list(dropped))
+        items[:] = [i for i in items if i not in dropped]
     # Path order, so a step's prerequisites are judged before it.
-    items.sort(key=lambda item: BY_NAME[step_marker(item)[0]].number)
+    items.sort(key=lambda item: BY_NAME[item.stash[GRADED].step].number)
 
 
 @pytest.fixture(scope="session")
@@ -88,23 +131,22 @@ def submission(request):
 
 @pytest.fixture(scope="session")
 def reference(request):
-    """The reference solution's functions, by name, run in the grader's own process."""
-    sys.path.insert(0, request.config.stash[STATE].reference_dir)
-    try:
-        modules = {f: importlib.import_module(f[:-3]) for f in dict.fromkeys(s.file for s in STEPS)}
-    finally:
-        sys.path.pop(0)
-    return types.SimpleNamespace(**{f: getattr(modules[s.file], f) for s in STEPS for f in s.functions})
+    """The reference solution's functions, by name, run in the grader's own process
+    (from solutions/, or replayed from the outputs recorded in a handout's test folder)."""
+    return request.config.stash[STATE].reference()
 
 
 def pytest_runtest_setup(item):
-    marker = item.get_closest_marker("timeout")
-    item.config.stash[STATE].submission.timeout = float(marker.args[0]) if marker else None
+    item.config.stash[STATE].submission.timeout = item.stash[GRADED].timeout
 
 
-def _verdict(excinfo, step, submission):
+def _verdict(excinfo, step, submission, problems):
     """(status, message, printed) for a test of ``step`` that raised ``excinfo``."""
     exc = excinfo.value
+    if isinstance(exc, ReferenceUnavailable):  # the grader's own trouble, not the learner's
+        if str(exc) not in problems:
+            problems.append(str(exc))
+        return "failed", f"not graded: {exc}", ""
     if isinstance(exc, NotStarted):
         functions = BY_NAME[step].functions
         if exc.function in functions or all(getattr(submission, f).is_stub() for f in functions):
@@ -121,10 +163,14 @@ def _verdict(excinfo, step, submission):
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield
+    if report.when == "teardown" and report.failed:
+        report.longrepr = f"teardown failed: {type(call.excinfo.value).__name__}"  # no source, as below
     if report.when == "call" or (report.when == "setup" and not report.passed):
         state = item.config.stash[STATE]
-        step, points = step_marker(item)
-        status, message, printed = ("passed", "", "") if report.passed else _verdict(call.excinfo, step, state.submission)
+        graded = item.stash[GRADED]
+        step, points = graded.step, graded.points
+        status, message, printed = ("passed", "", "") if report.passed else \
+            _verdict(call.excinfo, step, state.submission, state.problems)
         mistake = ""
         if status == "failed":
             mistake, message = name_mistake(call.excinfo.value, message, state.reference_dir)
@@ -134,5 +180,6 @@ def pytest_runtest_makereport(item, call):
         if status != "passed":
             report.longrepr = message  # the learner's message, never the test's source or traceback
         doc = (item.function.__doc__ or "").strip().split("\n")[0]
-        state.outcomes.append(Outcome(item.nodeid, doc or item.name, step, points, status, message, printed, mistake))
+        state.outcomes.append(Outcome(item.nodeid, doc or item.name, step, points, status, message, printed,
+                                      mistake, graded.visibility))
     return report
