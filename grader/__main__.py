@@ -79,6 +79,9 @@ def run_pytest(args, plugins=()):
     options = ["--collect-only"] if args.check_tests else []
     options += ["--record-reference", os.path.abspath(args.record_reference)] if args.record_reference else []
     options += ["--only-step", args.step] if args.step else []
+    # --tb=no: pytest would format every failure's traceback (source and all) only for the plugin
+    # to replace it with the learner's message; skipping that saves ~0.15 s a failing grade.
+    options.append("--tb=no")
     try:
         with contextlib.redirect_stdout(log):
             code = pytest.main([
