@@ -79,7 +79,11 @@ def _main_folder(found):
 
 
 def stage(source, dest):
-    """Copy the learner's files from ``source`` (a folder or a .zip) into ``dest``; returns Staged."""
+    """Copy the learner's files from ``source`` (a folder or a .zip) into ``dest``; returns Staged.
+
+    ``dest`` ends readable by everyone and writable by its owner only: a worker that runs learner
+    code as an unprivileged user can read it and cannot change it.
+    """
     os.makedirs(dest, exist_ok=True)
     if os.path.isfile(source) and zipfile.is_zipfile(source):
         unpacked = os.path.join(dest, ".unpacked")
@@ -87,6 +91,13 @@ def stage(source, dest):
         staged = stage(unpacked, dest)
         shutil.rmtree(unpacked)
         return staged
+    staged = _copy_found(source, dest)
+    for path in [dest] + [os.path.join(dest, name) for name in os.listdir(dest)]:
+        os.chmod(path, 0o755 if os.path.isdir(path) else 0o644)
+    return staged
+
+
+def _copy_found(source, dest):
     found = candidates(source)
     main = _main_folder(found)
     staged = Staged(dest)

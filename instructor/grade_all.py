@@ -21,9 +21,10 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
+from grader.catalog import points_by_step
 from grader.layout import LayoutError, stage
 from grader.validate import where
-from instructor.common import KIT, ToolError, catalog, require_full_marks
+from instructor.common import KIT, ToolError, catalog, fresh_dir, require_full_marks
 from instructor.gradebook import LearnerResult, summary_lines, write_gradebook
 
 MARKER = ".lstm-kit-class"
@@ -103,16 +104,19 @@ def folder_names(names):
     return out
 
 
-def grade_learner(name, source, folder, work, tests, call_timeout, time_limit):
-    """Grade one learner into ``folder``; never raises for anything the submission does."""
-    started = time.monotonic()
-    result = LearnerResult(name)
-    os.makedirs(folder, exist_ok=True)
-    staging = tempfile.mkdtemp(prefix="learner-", dir=work)
+def stage_learner(source, work):
+    """(Staged or None, note): the learner's files copied into a folder of their own."""
     try:
-        staged = stage(source, staging)
+        return stage(source, tempfile.mkdtemp(prefix="learner-", dir=work)), ""
     except (LayoutError, OSError, ValueError) as exc:  # a corrupt or hostile zip, an unreadable file
-        staged, result.note = None, f"upload could not be read: {exc}"
+        return None, f"upload could not be read: {exc}"
+
+
+def grade_learner(name, staged, note, folder, tests, call_timeout, time_limit):
+    """Grade one staged learner into ``folder``; never raises for anything the submission does."""
+    started = time.monotonic()
+    result = LearnerResult(name, note=note)
+    os.makedirs(folder, exist_ok=True)
     if staged is None or not staged.found:
         result.graded, result.note = False, result.note or "no gates.py, cell.py or sequence.py found"
     else:
@@ -139,7 +143,8 @@ def grade_learner(name, source, folder, work, tests, call_timeout, time_limit):
             stopped = f"the grader was killed (signal {-proc.returncode})" if proc.returncode < 0 else \
                 f"the grader stopped (exit status {proc.returncode})"
             result.note = (output or stopped)[:300]
-    shutil.rmtree(staging, ignore_errors=True)
+    if staged is not None:
+        shutil.rmtree(staged.folder, ignore_errors=True)
     result.seconds = time.monotonic() - started
     return result
 
@@ -184,22 +189,23 @@ def grade_class(submissions, out, tests, jobs, call_timeout, time_limit, check_r
     graded_tests = catalog(tests)  # a broken test folder stops here, before anyone is graded
     if check_reference:
         require_full_marks(tests, "grade-all")
-    from grader.catalog import points_by_step
     per_step = points_by_step(graded_tests)
     steps, max_score = list(per_step), sum(per_step.values())
     learners = discover(submissions)
-    from instructor.common import fresh_dir
     fresh_dir(out, MARKER)
     results, started = [], time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="lstm-kit-class-") as work, Progress(len(learners)) as progress, \
-            ThreadPoolExecutor(max_workers=jobs) as pool:
+    with tempfile.TemporaryDirectory(prefix="lstm-kit-class-") as work:
+        os.chmod(work, 0o755)  # a worker running as another user must reach its learner's folder
+        # Every upload is copied before any is graded: code graded early cannot alter one graded later.
+        staged = [stage_learner(source, work) for _, source in learners]
         folders = folder_names(name for name, _ in learners)
-        futures = [pool.submit(grade_learner, name, source, os.path.join(out, folder), work, tests,
-                               call_timeout, time_limit)
-                   for (name, source), folder in zip(learners, folders)]
-        for future in as_completed(futures):
-            results.append(future.result())
-            progress.finished(results[-1], max_score)
+        with Progress(len(learners)) as progress, ThreadPoolExecutor(max_workers=jobs) as pool:
+            futures = [pool.submit(grade_learner, name, copy, note, os.path.join(out, folder), tests,
+                                   call_timeout, time_limit)
+                       for (name, _), (copy, note), folder in zip(learners, staged, folders)]
+            for future in as_completed(futures):
+                results.append(future.result())
+                progress.finished(results[-1], max_score)
     seconds = time.monotonic() - started
     write_gradebook(os.path.join(out, "gradebook.csv"), results, steps)
     return results, steps, max_score, seconds

@@ -1,0 +1,100 @@
+"""`make grade-all`: a whole class in any export layout, a gradebook and a summary, and no
+submission, however broken or hostile, stops the batch or changes another learner's score."""
+import csv
+import json
+import os
+import subprocess
+import zipfile
+
+from conftest import ALL_STEPS, KIT, build_submission
+from instructor.gradebook import failure_key
+from mistakes import MISTAKES
+
+
+def make_class(root):
+    """Learners in the shapes exports produce, with the grades they must get (None: not graded)."""
+    expected = {}
+    build_submission(root / "alice" / "lstm-kit-main" / "exercises", done=ALL_STEPS)
+    expected["alice"] = 100
+    bob = build_submission(root.parent / "bob-src", done=ALL_STEPS[:3])
+    with zipfile.ZipFile(root / "bob.zip", "w") as archive:
+        for path in bob.iterdir():
+            archive.write(path, f"bob-attempt-2/{path.name}")
+    expected["bob"] = 15
+    carol = build_submission(root / "carol", done=ALL_STEPS)
+    with open(carol / "gates.py", "a") as f:
+        f.write("\ndef unfinished(:\n")
+    expected["carol"] = 0
+    dave = build_submission(root / "dave", done=ALL_STEPS)
+    (dave / "cell.py").write_text("while True:\n    pass\n")  # hangs whenever cell.py is imported
+    expected["dave"] = 35
+    eve = build_submission(root / "eve", done=ALL_STEPS)
+    (eve / "gates.py").write_text("import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n" + (eve / "gates.py").read_text())
+    expected["eve"] = None
+    (root / "frank").mkdir()
+    (root / "frank" / "answers.txt").write_text("I ran out of time")
+    expected["frank"] = None
+    step, source, _ = MISTAKES["cell_update_swaps_gates"]
+    for name in ("grace", "heidi"):
+        build_submission(root / name / "src", done=ALL_STEPS, replace={step: source})
+        expected[name] = 95
+    # Graded first: sabotages the last learner's upload when its gates.py is imported.
+    mallory = build_submission(root / "aaa-mallory", done=ALL_STEPS)
+    victim = root / "zed" / "gates.py"
+    (mallory / "gates.py").write_text(f"open({str(victim)!r}, 'w').write('raise SystemExit(1)')\n"
+                                      + (mallory / "gates.py").read_text())
+    expected["aaa-mallory"] = 100
+    build_submission(root / "zed", done=ALL_STEPS)
+    expected["zed"] = 100
+    return expected
+
+
+def test_grade_all_grades_every_learner_on_their_own(tmp_path):
+    submissions, out = tmp_path / "export", tmp_path / "class"
+    submissions.mkdir()
+    expected = make_class(submissions)
+    done = subprocess.run(["make", "-s", "grade-all", f"SUBMISSIONS={submissions}", f"OUT={out}", "JOBS=2",
+                           "CALL_TIMEOUT=0.5"], cwd=KIT, capture_output=True, text=True,
+                          env={**os.environ, "NO_COLOR": "1"})
+    assert done.returncode == 0, done.stdout + done.stderr
+    rows = list(csv.DictReader(open(out / "gradebook.csv")))
+    assert list(rows[0]) == ["learner", "total", *ALL_STEPS, "note"]
+    assert {r["learner"]: float(r["total"]) for r in rows} == {k: v or 0 for k, v in expected.items()}
+    notes = {r["learner"]: r["note"] for r in rows}
+    assert "killed" in notes["eve"] and "no gates.py, cell.py or sequence.py" in notes["frank"]
+    bob = next(r for r in rows if r["learner"] == "bob")
+    assert [float(bob[s]) for s in ALL_STEPS] == [5, 5, 5] + [0] * 8
+    for learner, score in expected.items():
+        if score is not None:
+            results = json.load(open(out / learner / "results.json"))
+            assert results["score"] == score
+            assert f"Score: {score}/100" in (out / learner / "report.txt").read_text()
+    dave = json.load(open(out / "dave" / "results.json"))["extra_data"]["steps"]
+    assert "did not answer within 0.5 s" in dave["lstm_step_forward"]["message"]
+    # The summary: distribution, the share passing each step, the most common failure.
+    assert "Graded 10 submissions" in done.stdout
+    assert "Scores out of 100: mean" in done.stdout
+    cell_row = next(line for line in done.stdout.splitlines() if line.strip().startswith("cell_update "))
+    assert "c has wrong values (2 of 3 failing)" in cell_row
+    assert "Not graded (2;" in done.stdout and "eve:" in done.stdout and "frank:" in done.stdout
+    assert "[10/10]" in done.stderr  # progress, one line per learner when not in a terminal
+
+
+def test_grade_all_needs_a_submissions_folder():
+    done = subprocess.run(["make", "-s", "grade-all"], cwd=KIT, capture_output=True, text=True)
+    assert done.returncode != 0 and "usage: make grade-all SUBMISSIONS=folder" in done.stdout
+
+
+def test_failures_group_by_named_mistake_or_by_message_without_details():
+    assert failure_key({"status": "failed", "mistake": "gates in CS231n order", "message": "h has wrong values"}) == \
+        "gates in CS231n order"
+    one = {"message": "f has wrong values: first at f[0, 1], yours 0.12, expected 0.53; 18 of 18 entries differ"}
+    two = {"message": "f has wrong values: first at f[2, 0], yours -1.5, expected 0.2; 3 of 18 entries differ "
+                      "(inputs: seed 1, N=2, T=5, D=7, H=3)"}
+    assert failure_key(one) == failure_key(two) == "f has wrong values"
+    assert failure_key({"message": "fix sigmoid first (this step builds on it). gates.py could not be imported: "
+                                   "SyntaxError: invalid syntax (gates.py, line 3: def f(:)"}) == \
+        "gates.py could not be imported: SyntaxError: invalid syntax"
+    assert failure_key({"message": "gradient check: dWh disagrees with central differences of your own forward "
+                                   "(relative error 3.1e-01, allowed 1e-06)"}) == \
+        "gradient check: dWh disagrees with central differences of your own forward"
