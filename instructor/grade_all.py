@@ -207,6 +207,7 @@ def grade_class(submissions, out, tests, jobs, call_timeout, time_limit, check_r
                 results.append(future.result())
                 progress.finished(results[-1], max_score)
     seconds = time.monotonic() - started
+    results.sort(key=lambda r: r.learner)
     write_gradebook(os.path.join(out, "gradebook.csv"), results, steps)
     return results, steps, max_score, seconds
 
