@@ -1,4 +1,4 @@
-"""Finding a learner's gates.py, cell.py and sequence.py in whatever an upload or an export holds.
+"""Finding a learner's files (gates.py, cell.py, ...) in whatever an upload or an export holds.
 
 Course platforms hand over a learner's work in many shapes: the files at the top, a copy of the
 whole kit (``lstm-kit-main/exercises/gates.py``), a zip, a folder per attempt. ``stage`` finds the

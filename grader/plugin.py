@@ -47,8 +47,18 @@ class GradingState:
 
     def reference(self):
         if self._reference is None:
-            self._reference = open_reference(self.reference_dir, self.test_folders, self.record_to)
+            self._reference = open_reference(self.reference_dir, self.test_folders, self.record_to, self.stand_in)
         return self._reference
+
+    def stand_in(self, function):
+        """Without solutions/, the learner's own ``function`` stands in for the reference on inputs
+        no recording holds, once its step passes (or when this run does not grade that step)."""
+        step = BY_FUNCTION[function].name
+        if self.step_status(step) in ("failed", "not started"):
+            raise CheckFailed(f"this check runs {function} on what your code produced, and this copy of the kit "
+                              f"has no reference solution for that: it uses your own {function} once {step} "
+                              f"passes, so fix {step} first")
+        return getattr(self.submission, function)
 
     def step_status(self, step):
         statuses = {o.status for o in self.outcomes if o.step == step}

@@ -7,7 +7,13 @@ handout a ``Replay`` answers the same calls from that file, so a test's
 ``reference.forget_gate(*args)`` reads the same either way. Only the public tests' calls are
 recorded: a digest cannot be turned back into inputs, and there is no output for any other input.
 
-A returned value that is not an array (a ``cache``) is replaced by a ``Kept`` stand-in that
+A check may also run the reference on what the learner's code produced (say, ``lstm_forward``
+on the weights the learner's ``train`` learned); no recording can hold those. There the replay
+uses a ``stand_in``: the learner's own function, which the grader offers only once that
+function's step passes.
+
+Returned arrays, numbers and dicts of them (``grads``) are recorded as data; anything else (a
+``cache``) is replaced by a ``Kept`` stand-in that
 can only be handed back to the reference, as ``reference.lstm_step_backward(dh, dc, cache)``.
 """
 import hashlib
@@ -89,6 +95,17 @@ def _is_array(value):
     return isinstance(value, (np.ndarray, np.generic, int, float)) and not isinstance(value, bool)
 
 
+def _is_data(value):
+    """An array or number, or a dict of them by name: recorded as numbers, not as a stand-in."""
+    if isinstance(value, dict):
+        return bool(value) and all(isinstance(k, str) and _is_data(v) for k, v in value.items())
+    return _is_array(value)
+
+
+def _copy(value):
+    return {k: _copy(v) for k, v in value.items()} if isinstance(value, dict) else np.array(value)
+
+
 class Recorder:
     """Wraps the real reference; remembers each call's outputs for ``save``."""
 
@@ -107,8 +124,8 @@ class Recorder:
             is_tuple = isinstance(out, tuple)
             outputs = []
             for index, value in enumerate(out if is_tuple else (out,)):
-                if _is_array(value):
-                    outputs.append(np.array(value))
+                if _is_data(value):
+                    outputs.append(_copy(value))
                 else:
                     self.objects[(key, index)] = value
                     outputs.append(None)
@@ -118,15 +135,17 @@ class Recorder:
 
     def save(self, path):
         arrays, index = {}, {}
+
+        def stored(value):  # the index's description of a value: an array's name, or a dict of them
+            if value is None:
+                return None
+            if isinstance(value, dict):
+                return {k: stored(v) for k, v in value.items()}
+            arrays[f"o{len(arrays)}"] = value
+            return f"o{len(arrays) - 1}"
+
         for key, (name, is_tuple, outputs) in sorted(self.entries.items()):
-            names = []
-            for value in outputs:
-                if value is None:
-                    names.append(None)
-                else:
-                    names.append(f"o{len(arrays)}")
-                    arrays[names[-1]] = value
-            index[key] = {"function": name, "tuple": is_tuple, "outputs": names}
+            index[key] = {"function": name, "tuple": is_tuple, "outputs": [stored(v) for v in outputs]}
         document = {"format": FORMAT, "decimals": DECIMALS, "entries": index}
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         with open(path, "wb") as f:
@@ -134,7 +153,7 @@ class Recorder:
 
 
 def _shaped(key, is_tuple, outputs):
-    values = [np.copy(v) if v is not None else Kept(key, k) for k, v in enumerate(outputs)]
+    values = [_copy(v) if v is not None else Kept(key, k) for k, v in enumerate(outputs)]
     return tuple(values) if is_tuple else values[0]
 
 
@@ -151,13 +170,18 @@ def read_recording(path):
 class Replay:
     """The reference answered from recordings: ``reference.forget_gate(*args)`` as usual."""
 
-    def __init__(self, paths):
+    def __init__(self, paths, stand_in=None):
         self.paths = list(paths)
+        self.stand_in = stand_in  # function name -> a callable to use on inputs not recorded
         self.entries = {}
         for path in self.paths:
             document, arrays = read_recording(path)
+            def loaded(name):
+                return {k: loaded(v) for k, v in name.items()} if isinstance(name, dict) else \
+                    (arrays[name] if name is not None else None)
+
             for key, entry in document["entries"].items():
-                outputs = [arrays[name] if name is not None else None for name in entry["outputs"]]
+                outputs = [loaded(name) for name in entry["outputs"]]
                 self.entries[key] = (entry["function"], entry["tuple"], outputs)
 
     def __getattr__(self, name):
@@ -166,6 +190,8 @@ class Replay:
 
         def replayed(*args):
             key = digest(name, args)
+            if key not in self.entries and self.stand_in is not None:
+                return self.stand_in(name)(*args)
             if key not in self.entries:
                 raise ReferenceUnavailable(
                     f"reference.{name} was called on inputs it has no recorded output for: this copy "
@@ -181,7 +207,7 @@ def recordings(test_folders):
     return [os.path.join(f, RECORDING) for f in test_folders if os.path.isfile(os.path.join(f, RECORDING))]
 
 
-def open_reference(folder, test_folders, record_to=None):
+def open_reference(folder, test_folders, record_to=None, stand_in=None):
     """The reference: ``folder``'s modules if it exists, else the test folders' recordings."""
     if folder and os.path.isdir(folder):
         real = load_folder(folder)
@@ -191,4 +217,4 @@ def open_reference(folder, test_folders, record_to=None):
     found = recordings(test_folders)
     if not found:
         raise ReferenceUnavailable(f"no reference solution at {folder}, and no {RECORDING} in the test folders")
-    return Replay(found)
+    return Replay(found, stand_in)

@@ -104,7 +104,7 @@ def main(argv=None):
     current = open(args.out).read() if os.path.exists(args.out) else None
     if args.check:
         if current != text:
-            print(f"{args.out} is out of date: run `make classroom`", file=sys.stderr)
+            print(f"{os.path.relpath(args.out)} is out of date: run `make classroom`", file=sys.stderr)
             return 1
         print(f"{os.path.relpath(args.out)} is up to date")
         return 0

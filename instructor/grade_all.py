@@ -23,6 +23,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from grader.catalog import points_by_step
 from grader.layout import LayoutError, stage
+from grader.steps import FILES
 from grader.validate import where
 from instructor.common import KIT, ToolError, catalog, fresh_dir, require_full_marks
 from instructor.gradebook import LearnerResult, summary_lines, write_gradebook
@@ -118,7 +119,7 @@ def grade_learner(name, staged, note, folder, tests, call_timeout, time_limit):
     result = LearnerResult(name, note=note)
     os.makedirs(folder, exist_ok=True)
     if staged is None or not staged.found:
-        result.graded, result.note = False, result.note or "no gates.py, cell.py or sequence.py found"
+        result.graded, result.note = False, result.note or f"none of {', '.join(FILES)} found"
     else:
         if staged.missing:
             result.note = staged.describe()

@@ -24,7 +24,7 @@ from instructor.common import KIT, ToolError, fresh_dir, grade
 
 MANIFEST = ".lstm-kit-handout.json"
 ZIP_ROOT = "lstm-kit"
-COPIED = ["exercises", "grader", "requirements.txt", ".gitignore"]
+COPIED = ["exercises", "grader", "demo", "requirements.txt", "requirements-extra.txt", ".gitignore"]
 INSTRUCTOR_DOCS = {"writing-tests.md"}
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache", RECORDING)
 
@@ -34,7 +34,8 @@ README_LINES = re.compile(r"^make (test|bench)\b")
 README_ITEMS = ("- `tests/kit/`", "- `make bench`")
 README_REPLACE = {"`solutions/`: the reference, same files and names.":
                   f"This copy has no `solutions/`: the checks compare with reference outputs recorded in "
-                  f"`tests/steps/{RECORDING}` for the public tests' inputs."}
+                  f"`tests/steps/{RECORDING}` for the public tests' inputs.",
+                  "# your code once every step passes; the reference until then": "# your code, once every step passes"}
 MAKEFILE_RULES = ("test", "bench")
 
 

@@ -20,6 +20,7 @@ def main(root):
     source, submission, results = (os.path.join(root, name) for name in ("source", "submission", "results"))
     sys.path.insert(0, source)
     from grader.layout import LayoutError, stage
+    from grader.steps import FILES
 
     config = json.load(open(os.path.join(source, "autograder.json")))
     folder = tempfile.mkdtemp(prefix="lstm-kit-submission-")
@@ -30,7 +31,7 @@ def main(root):
         return 0
     if not staged.found:
         write_results(results, {"score": 0, "tests": [], "output":
-                                "Your upload holds none of gates.py, cell.py and sequence.py: upload those files."})
+                                f"Your upload holds none of {', '.join(FILES)}: upload those files."})
         return 0
     done = subprocess.run(
         [sys.executable, "-m", "grader", "--submission", folder, "--tests", config["tests"],

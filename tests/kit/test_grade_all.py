@@ -20,14 +20,18 @@ def make_class(root):
     with zipfile.ZipFile(root / "bob.zip", "w") as archive:
         for path in bob.iterdir():
             archive.write(path, f"bob-attempt-2/{path.name}")
-    expected["bob"] = 15
+    expected["bob"] = 12
     carol = build_submission(root / "carol", done=ALL_STEPS)
     with open(carol / "gates.py", "a") as f:
         f.write("\ndef unfinished(:\n")
     expected["carol"] = 0
     dave = build_submission(root / "dave", done=ALL_STEPS)
     (dave / "cell.py").write_text("while True:\n    pass\n")  # hangs whenever cell.py is imported
-    expected["dave"] = 35
+    expected["dave"] = None  # stopped by the time limit: the training checks allow a minute a call
+    ivan = build_submission(root / "ivan", done=ALL_STEPS)
+    with open(ivan / "gates.py", "a") as f:  # hangs in one function only: that check times out
+        f.write("\n\ndef hidden_state(c, o):\n    while True:\n        pass\n")
+    expected["ivan"] = 96
     eve = build_submission(root / "eve", done=ALL_STEPS)
     (eve / "gates.py").write_text("import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n" + (eve / "gates.py").read_text())
     expected["eve"] = None
@@ -37,7 +41,7 @@ def make_class(root):
     step, source, _ = MISTAKES["cell_update_swaps_gates"]
     for name in ("grace", "heidi"):
         build_submission(root / name / "src", done=ALL_STEPS, replace={step: source})
-        expected[name] = 95
+        expected[name] = 96
     # Graded first: sabotages the last learner's upload when its gates.py is imported.
     mallory = build_submission(root / "aaa-mallory", done=ALL_STEPS)
     victim = root / "zed" / "gates.py"
@@ -54,30 +58,42 @@ def test_grade_all_grades_every_learner_on_their_own(tmp_path):
     submissions.mkdir()
     expected = make_class(submissions)
     done = subprocess.run(["make", "-s", "grade-all", f"SUBMISSIONS={submissions}", f"OUT={out}", "JOBS=2",
-                           "CALL_TIMEOUT=0.5"], cwd=KIT, capture_output=True, text=True,
+                           "CALL_TIMEOUT=0.5", "TIME_LIMIT=8"], cwd=KIT, capture_output=True, text=True,
                           env={**os.environ, "NO_COLOR": "1"})
     assert done.returncode == 0, done.stdout + done.stderr
     rows = list(csv.DictReader(open(out / "gradebook.csv")))
     assert list(rows[0]) == ["learner", "total", *ALL_STEPS, "note"]
     assert {r["learner"]: float(r["total"]) for r in rows} == {k: v or 0 for k, v in expected.items()}
     notes = {r["learner"]: r["note"] for r in rows}
-    assert "killed" in notes["eve"] and "no gates.py, cell.py or sequence.py" in notes["frank"]
+    assert "killed" in notes["eve"] and "none of gates.py, cell.py, sequence.py, memory.py found" in notes["frank"]
     bob = next(r for r in rows if r["learner"] == "bob")
-    assert [float(bob[s]) for s in ALL_STEPS] == [5, 5, 5] + [0] * 8
+    assert [float(bob[s]) for s in ALL_STEPS] == [4, 4, 4] + [0] * (len(ALL_STEPS) - 3)
     for learner, score in expected.items():
         if score is not None:
             results = json.load(open(out / learner / "results.json"))
             assert results["score"] == score
             assert f"Score: {score}/100" in (out / learner / "report.txt").read_text()
-    dave = json.load(open(out / "dave" / "results.json"))["extra_data"]["steps"]
-    assert "did not answer within 0.5 s" in dave["lstm_step_forward"]["message"]
+    assert notes["dave"] == "grading stopped after 8 s"
+    ivan = json.load(open(out / "ivan" / "results.json"))["extra_data"]["steps"]
+    assert "did not answer within 0.5 s" in ivan["hidden_state"]["message"]
+    # Graders and workers name the learner's staged copy, under the batch's work folder.
+    leftovers = [pid for pid in os.listdir("/proc") if pid.isdigit() and "lstm-kit-class-" in _cmdline(pid)]
+    assert not leftovers, "a grader or worker outlived the batch"
     # The summary: distribution, the share passing each step, the most common failure.
-    assert "Graded 10 submissions" in done.stdout
+    assert "Graded 11 submissions" in done.stdout
     assert "Scores out of 100: mean" in done.stdout
     cell_row = next(line for line in done.stdout.splitlines() if line.strip().startswith("cell_update "))
     assert "c has wrong values (2 of 3 failing)" in cell_row
-    assert "Not graded (2;" in done.stdout and "eve:" in done.stdout and "frank:" in done.stdout
-    assert "[10/10]" in done.stderr  # progress, one line per learner when not in a terminal
+    assert "Not graded (3;" in done.stdout and "dave:" in done.stdout and "frank:" in done.stdout
+    assert "[11/11]" in done.stderr  # progress, one line per learner when not in a terminal
+
+
+def _cmdline(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read().decode(errors="replace")
+    except OSError:
+        return ""
 
 
 def test_grade_all_needs_a_submissions_folder():

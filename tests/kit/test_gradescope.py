@@ -69,7 +69,7 @@ def test_broken_upload_loses_exactly_its_failing_tests(autograder_zip, tmp_path)
     failed = [t for t in results["tests"] if t["status"] == "failed"]
     assert sorted(t["visibility"] for t in failed) == ["hidden", "visible"]
     assert all(expected in t["output"] and t["score"] == 0 for t in failed)
-    assert results["score"] == 109 - 5 - 2
+    assert results["score"] == 109 - 4 - 2
 
 
 def test_partial_upload_is_graded_and_told_what_is_missing(autograder_zip, tmp_path):
@@ -77,8 +77,9 @@ def test_partial_upload_is_graded_and_told_what_is_missing(autograder_zip, tmp_p
         folder = build_submission(sub / "work", done=ALL_STEPS)
         os.remove(folder / "cell.py")
         os.remove(folder / "sequence.py")
+        os.remove(folder / "memory.py")
     _, results = run_on(autograder_zip, tmp_path, only_gates)
-    assert results["output"].startswith("Your upload: found gates.py in work; missing cell.py, sequence.py.")
+    assert results["output"].startswith("Your upload: found gates.py in work; missing cell.py, sequence.py, memory.py.")
     steps = results["extra_data"]["steps"]
     assert steps["forget_gate"]["status"] == "passed"
     assert "cell.py could not be imported" in steps["lstm_step_forward"]["message"]
@@ -87,7 +88,7 @@ def test_partial_upload_is_graded_and_told_what_is_missing(autograder_zip, tmp_p
 def test_upload_without_the_files_gets_a_clear_message(autograder_zip, tmp_path):
     _, results = run_on(autograder_zip, tmp_path, lambda sub: (sub / "notes.txt").write_text("my answers"))
     assert results["score"] == 0 and results["tests"] == []
-    assert "none of gates.py, cell.py and sequence.py" in results["output"]
+    assert "none of gates.py, cell.py, sequence.py, memory.py" in results["output"]
 
 
 def test_zip_is_refused_when_the_reference_fails_a_test(tmp_path):

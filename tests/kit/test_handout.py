@@ -70,8 +70,8 @@ def solution_code_found(folder):
 def test_handout_has_the_learners_files_and_nothing_else(handout):
     files = files_below(handout)
     assert {f.split(os.sep)[0] for f in files} == {
-        ".github", ".gitignore", ".lstm-kit-handout.json", "Makefile", "README.md", "docs", "exercises", "grader",
-        "requirements.txt", "tests"}
+        ".github", ".gitignore", ".lstm-kit-handout.json", "Makefile", "README.md", "demo", "docs", "exercises",
+        "grader", "requirements-extra.txt", "requirements.txt", "tests"}
     assert sorted(f for f in files if f.startswith("tests")) == sorted(
         [os.path.join("tests", "steps", f) for f in os.listdir(PUBLIC) if f.endswith(".py")]
         + [os.path.join("tests", "steps", RECORDING)])
@@ -140,17 +140,38 @@ def test_handout_grades_its_stubs_and_a_correct_submission(handout, tmp_path):
             assert {s["status"] for s in results["extra_data"]["steps"].values()} == {"not started"}
 
 
+def grade_in_handout(handout, submission, results):
+    done = subprocess.run([sys.executable, "-m", "grader", "--submission", str(submission), "--results",
+                           str(results)], cwd=handout, capture_output=True, text=True)
+    return done.returncode, json.load(open(results / "results.json"))["extra_data"]["steps"]
+
+
 def test_handout_gives_the_same_verdicts_as_the_kit(handout, tmp_path):
+    """Train's check runs lstm_forward on the learner's trained weights: with the learner's own
+    lstm_forward standing in for the reference there, every verdict is the kit's."""
     from mistakes import MISTAKES
-    step, source, expected = MISTAKES["step_forward_cs231n_gate_order"]
+    step, source, expected = MISTAKES["cell_update_swaps_gates"]
     submission = build_submission(tmp_path / "mistake", done=ALL_STEPS, replace={step: source})
     in_kit = grade(submission, tmp_path / "kit")
-    done = subprocess.run([sys.executable, "-m", "grader", "--submission", str(submission), "--results",
-                           str(tmp_path / "handout")], cwd=handout, capture_output=True, text=True)
-    in_handout = json.load(open(tmp_path / "handout" / "results.json"))
-    assert done.returncode == 1
-    assert in_handout["extra_data"]["steps"] == in_kit.steps
-    assert expected in in_handout["extra_data"]["steps"][step]["message"]
+    code, in_handout = grade_in_handout(handout, submission, tmp_path / "handout")
+    assert code == 1
+    assert in_handout == in_kit.steps
+    assert expected in in_handout[step]["message"] and in_handout["train"]["status"] == "passed"
+
+
+def test_handout_stand_in_waits_for_the_learners_own_step(handout, tmp_path):
+    """Where the kit would judge train with the reference's lstm_forward, the handout needs the
+    learner's lstm_forward to pass first, and says so."""
+    from mistakes import MISTAKES
+    step, source, _ = MISTAKES["step_forward_cs231n_gate_order"]
+    submission = build_submission(tmp_path / "mistake", done=ALL_STEPS, replace={step: source})
+    in_kit = grade(submission, tmp_path / "kit")
+    _, in_handout = grade_in_handout(handout, submission, tmp_path / "handout")
+    assert {k: v for k, v in in_handout.items() if k != "train"} == {k: v for k, v in in_kit.steps.items() if k != "train"}
+    assert in_handout["train"]["status"] == "failed"
+    assert in_handout["train"]["points"] <= in_kit.points("train")
+    assert "uses your own lstm_forward once lstm_forward passes, so fix lstm_forward first" in \
+        json.dumps(json.load(open(tmp_path / "handout" / "results.json"))["tests"])
 
 
 def handout_with_venv(handout, tmp_path):

@@ -83,15 +83,15 @@ def test_points_must_add_up_to_the_expected_total(grade_in):
     wrong = grade_in(SOLUTIONS, "--tests", f"{KIT}/tests/steps:{KIT}/tests/hidden", "--max-score", "100")
     assert wrong.exit_code == 2
     assert "the tests' points add up to 109, not the expected 100" in wrong.output
-    assert "forget_gate 7" in wrong.output
+    assert "forget_gate 6" in wrong.output
 
 
 def test_check_tests_lists_points_per_step_and_visibility(grade_in):
     listed = grade_in(SOLUTIONS, "--check-tests", "--tests", f"{KIT}/tests/steps:{KIT}/tests/hidden")
     assert listed.exit_code == 0, listed.output
-    assert "Total: 109 points in 19 tests (100 visible + 8 hidden + 1 after_due_date)" in listed.output
+    assert "Total: 109 points in 27 tests (100 visible + 8 hidden + 1 after_due_date)" in listed.output
     row = next(line for line in listed.output.splitlines() if " forget_gate " in line)
-    assert row.split()[2:5] == ["2", "7", "5"]
+    assert row.split()[2:5] == ["2", "6", "4"]
 
 
 def test_step_option_grades_one_step_and_exits_by_its_status(grade_in, tmp_path):
