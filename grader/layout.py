@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from grader.steps import FILES
 
-SKIP_DIRS = {"__MACOSX", "__pycache__", "node_modules", "site-packages", "solutions"}
+SKIP_DIRS = {"__MACOSX", "__pycache__", "node_modules", "site-packages"}
 MAX_DEPTH = 8
 MAX_FILE_BYTES = 1 << 20   # a learner's Python file is a few kB; anything this large is not one
 MAX_ZIP_BYTES = 64 << 20
