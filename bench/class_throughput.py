@@ -33,7 +33,7 @@ def broken(folder, k):
     names = sorted(MISTAKES)
     kind = k % 3
     if kind == 0:  # a realistic mistake in one step, the rest complete
-        step, source, _ = MISTAKES[names[k % len(names)]]
+        step, _, source = MISTAKES[names[k % len(names)]]
         return build_submission(folder, done=ALL_STEPS, replace={step: source})
     build_submission(folder, done=ALL_STEPS[:6])
     if kind == 1:  # a syntax error that stops gates.py from importing

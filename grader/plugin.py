@@ -12,7 +12,7 @@ from grader import validate
 from grader.checks import CheckFailed
 from grader.diagnosis import name_mistake
 from grader.reference import ReferenceUnavailable, open_reference
-from grader.steps import BY_FUNCTION, BY_NAME, STEPS
+from grader.steps import BY_FUNCTION, BY_NAME
 from grader.submission import NotStarted, Submission, SubmissionError, Worker
 
 STATE = pytest.StashKey()
@@ -114,6 +114,13 @@ def pytest_make_collect_report(collector):
     return report
 
 
+def step_marker(item):
+    """(step name, points) of a graded test, as its markers give them (see grader.validate)."""
+    graded = item.stash.get(GRADED, None) or validate.graded_test(item)
+    return graded.step, graded.points
+
+
+@pytest.hookimpl(tryfirst=True)  # validates before any other plugin reorders or deselects tests
 def pytest_collection_modifyitems(config, items):
     state = config.stash[STATE]
     for item in items:

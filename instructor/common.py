@@ -25,11 +25,18 @@ def catalog(tests):
     return state.tests
 
 
+def grader_env(state_file):
+    """The environment for a grade run by a tool: plain text, and the learner-progress file (which
+    remembers hints for ``make hint``) kept out of the kit, at ``state_file``."""
+    return {**os.environ, "NO_COLOR": "1", "LSTM_KIT_STATE": state_file}
+
+
 def grade(submission, tests, results, *extra, cwd=KIT, timeout=600):
     """``python -m grader`` in its own process; returns the finished process (text output)."""
     return subprocess.run(
         [sys.executable, "-m", "grader", "--submission", submission, "--tests", tests, "--results", results, *extra],
-        cwd=cwd, capture_output=True, text=True, timeout=timeout, env={**os.environ, "NO_COLOR": "1"})
+        cwd=cwd, capture_output=True, text=True, timeout=timeout,
+        env=grader_env(os.path.join(results, "progress.json")))
 
 
 def require_full_marks(tests, label):

@@ -25,7 +25,7 @@ from grader.catalog import points_by_step
 from grader.layout import LayoutError, stage
 from grader.steps import FILES
 from grader.validate import where
-from instructor.common import KIT, ToolError, catalog, fresh_dir, require_full_marks
+from instructor.common import KIT, ToolError, catalog, fresh_dir, grader_env, require_full_marks
 from instructor.gradebook import LearnerResult, summary_lines, write_gradebook
 
 MARKER = ".lstm-kit-class"
@@ -126,7 +126,8 @@ def grade_learner(name, staged, note, folder, tests, call_timeout, time_limit):
         command = [sys.executable, "-m", "grader", "--submission", staged.folder, "--tests", tests,
                    "--results", folder, "--call-timeout", str(call_timeout)]
         proc = subprocess.Popen(command, cwd=KIT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, env={**os.environ, "NO_COLOR": "1"}, start_new_session=True)
+                                stdin=subprocess.DEVNULL, env=grader_env(staged.folder + ".progress.json"),
+                                start_new_session=True)
         try:
             report, _ = proc.communicate(timeout=time_limit)
         except subprocess.TimeoutExpired:

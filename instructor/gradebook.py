@@ -2,8 +2,8 @@
 
 The summary gives the score distribution and, per step, the share of learners who passed it and
 the most common failure among those who did not: the named mistake when the grader names one
-(``mistake`` in a step's entry of results.json), else the failure message with the details that
-differ from learner to learner (numbers, indices, inputs) taken out.
+(``mistake`` in a step's entry of results.json, shown by its catalogue name), else the failure
+message with the details that differ from learner to learner (numbers, indices, inputs) taken out.
 """
 import csv
 import io
@@ -38,9 +38,12 @@ def write_gradebook(path, results, steps):
 
 
 def failure_key(entry):
-    """What a failed step's failure is, in words that many learners' failures share."""
+    """What a failed step's failure is, in words that many learners' failures share: the named
+    mistake's name from the catalogue (grader.mistakes), else the message without its details."""
     if entry.get("mistake"):
-        return str(entry["mistake"])
+        from grader.mistakes import CATALOGUE
+        key = str(entry["mistake"])
+        return CATALOGUE[key].name if key in CATALOGUE else key
     line = (entry.get("message") or "").split("\n")[0]
     line = re.sub(r"^fix .*? first \(this step builds on it\)\. ", "", line)  # the cause, not the cascade
     line = re.split(r" \(|; |: first at ", line)[0]

@@ -28,10 +28,11 @@ COPIED = ["exercises", "grader", "demo", "requirements.txt", "requirements-extra
 INSTRUCTOR_DOCS = {"writing-tests.md"}
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache", RECORDING)
 
-# The README's kit-only parts: whole sections, lines, and list items (with their continuation lines).
+# The README's kit-only parts: whole sections, lines, and blocks (a list item or a paragraph, to
+# the next item, heading or blank line).
 README_SECTIONS = ("## For instructors",)
 README_LINES = re.compile(r"^make (test|bench)\b")
-README_ITEMS = ("- `tests/kit/`", "- `make bench`")
+README_BLOCKS = ("- `tests/kit/`", "- `make bench`", "`make bench`")
 README_REPLACE = {"`solutions/`: the reference, same files and names.":
                   f"This copy has no `solutions/`: the checks compare with reference outputs recorded in "
                   f"`tests/steps/{RECORDING}` for the public tests' inputs.",
@@ -40,14 +41,14 @@ MAKEFILE_RULES = ("test", "bench")
 
 
 def learner_readme(text):
-    out, skipping_section, skipping_item = [], False, False
+    out, skipping_section, skipping_block = [], False, False
     for line in text.split("\n"):
         if line.startswith("## "):
             skipping_section = line.strip() in README_SECTIONS
-        if skipping_item and line.startswith("  "):
+        if skipping_block and line.strip() and not line.startswith(("- ", "#")):
             continue
-        skipping_item = line.startswith(README_ITEMS)
-        if skipping_section or skipping_item or README_LINES.match(line):
+        skipping_block = line.startswith(README_BLOCKS)
+        if skipping_section or skipping_block or README_LINES.match(line):
             continue
         for old, new in README_REPLACE.items():
             line = line.replace(old, new)

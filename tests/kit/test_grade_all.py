@@ -38,7 +38,7 @@ def make_class(root):
     (root / "frank").mkdir()
     (root / "frank" / "answers.txt").write_text("I ran out of time")
     expected["frank"] = None
-    step, source, _ = MISTAKES["cell_update_swaps_gates"]
+    step, _, source = MISTAKES["cell_update_swaps_gates"]
     for name in ("grace", "heidi"):
         build_submission(root / name / "src", done=ALL_STEPS, replace={step: source})
         expected[name] = 96
@@ -83,7 +83,8 @@ def test_grade_all_grades_every_learner_on_their_own(tmp_path):
     assert "Graded 11 submissions" in done.stdout
     assert "Scores out of 100: mean" in done.stdout
     cell_row = next(line for line in done.stdout.splitlines() if line.strip().startswith("cell_update "))
-    assert "c has wrong values (2 of 3 failing)" in cell_row
+    from grader.mistakes import CATALOGUE
+    assert f"{CATALOGUE['gates_swapped'].name} (2 of 3 failing)" in cell_row  # named mistakes group
     assert "Not graded (3;" in done.stdout and "dave:" in done.stdout and "frank:" in done.stdout
     assert "[11/11]" in done.stderr  # progress, one line per learner when not in a terminal
 

@@ -64,11 +64,12 @@ def test_correct_upload_in_a_subfolder_gets_full_marks(autograder_zip, tmp_path)
 
 def test_broken_upload_loses_exactly_its_failing_tests(autograder_zip, tmp_path):
     from mistakes import MISTAKES
-    step, source, expected = MISTAKES["forget_gate_uses_tanh"]
+    step, key, source = MISTAKES["forget_gate_uses_tanh"]
     _, results = run_on(autograder_zip, tmp_path, lambda sub: build_submission(sub, done=ALL_STEPS, replace={step: source}))
     failed = [t for t in results["tests"] if t["status"] == "failed"]
     assert sorted(t["visibility"] for t in failed) == ["hidden", "visible"]
-    assert all(expected in t["output"] and t["score"] == 0 for t in failed)
+    assert all("f has wrong values" in t["output"] and t["score"] == 0 for t in failed)
+    assert results["extra_data"]["steps"][step]["mistake"] == key  # named, with the reference on the server
     assert results["score"] == 109 - 4 - 2
 
 
