@@ -7,7 +7,7 @@ TESTS ?= tests/steps
 GRADER_OPTIONS ?=
 GRADE_ARGS := --submission $(SUBMISSION) --tests $(TESTS) $(GRADER_OPTIONS)
 
-.PHONY: grade test bench demo clean hint watch
+.PHONY: grade test bench demo clean hint watch setup
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit("lstm-kit needs Python 3.10 or newer") if sys.version_info < (3, 10) else None'
@@ -15,6 +15,8 @@ $(VENV)/.installed: requirements.txt
 	@echo "Setting up $(VENV) (first run only)..."
 	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $@
+
+setup: $(VENV)/.installed
 
 # The grader exits 1 below full marks; make should show the report, not an error line of its
 # own, so only the grader's own failure (exit 2) fails the target.
@@ -37,6 +39,7 @@ bench: $(VENV)/.installed
 	@$(PY) bench/memory_speed.py
 	@$(PY) bench/watch_speed.py
 	@$(PY) bench/hostile_corpus.py
+	@$(PY) bench/class_throughput.py
 
 # Not graded: trains your LSTM (once every step passes; the reference until then) and shows why
 # it remembers. DEMO_ARGS="--png DIR" also writes PNG figures (pip install -r requirements-extra.txt).
@@ -46,3 +49,6 @@ demo: $(VENV)/.installed
 
 clean:
 	rm -rf build .venv
+
+# Instructors' targets (handout, Gradescope, whole-class grading); a learner's copy has no such file.
+-include instructor.mk

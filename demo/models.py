@@ -39,12 +39,16 @@ def grade_quietly(folder):
 
 def choose_folder(submission, reference_only=False):
     """(folder to run, a sentence saying whose code it is and why)."""
-    if reference_only or os.path.samefile(submission, REFERENCE):
+    has_reference = os.path.isdir(REFERENCE)  # a learner's copy of the kit (a handout) has none
+    if has_reference and (reference_only or os.path.samefile(submission, REFERENCE)):
         return REFERENCE, "Running the reference solution (solutions/)."
     label = os.path.relpath(submission)
     score, failing = grade_quietly(submission)
     if failing is None:
         return submission, f"Running your code from {label}/: every step passes."
+    if not has_reference:
+        raise SystemExit(f"demo: {label}/ scores {score:g}/100 (next step: {failing}). This copy of the kit has "
+                         f"no reference solution to run instead: `make demo` runs your code once every step passes.")
     return REFERENCE, (f"{label}/ scores {score:g}/100 (next step: {failing}), so this runs the reference "
                        f"solution. Once every step passes, `make demo` trains your own LSTM.")
 

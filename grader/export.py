@@ -46,7 +46,7 @@ def gradescope_results(outcomes, results, elapsed, output="", extra=None):
         "max_score": o.points,
         "status": "passed" if o.status == "passed" else "failed",
         "output": _test_output(o),
-        "visibility": VISIBLE,
+        "visibility": o.visibility,
         "extra_data": {"step": o.step, "outcome": o.status, "nodeid": o.nodeid, "mistake": o.mistake},
     } for o in outcomes]
     steps = {r.step.name: {"status": r.status, "points": r.points, "max_points": r.max_points,

@@ -3,22 +3,23 @@
 Loaded with ``-p grader.plugin`` by ``python -m grader``; a graded test (public or an
 instructor's hidden one) is an ordinary pytest function that uses these fixtures and markers.
 """
-import importlib
 import os
-import sys
 import time
-import types
 from dataclasses import dataclass
 
 import pytest
+from _pytest.config import ConftestImportFailure
 
+from grader import validate
 from grader.checks import CheckFailed
 from grader.diagnosis import name_mistake
 from grader.limits import GiB, Limits
-from grader.steps import BY_NAME, STEPS
+from grader.reference import ReferenceUnavailable, open_reference
+from grader.steps import BY_FUNCTION, BY_NAME
 from grader.submission import NotJudged, NotStarted, Submission, SubmissionError, Worker
 
 STATE = pytest.StashKey()
+GRADED = pytest.StashKey()  # a test's validate.GradedTest
 
 
 @dataclass
@@ -32,6 +33,7 @@ class Outcome:
     message: str = ""
     printed: str = ""
     mistake: str = ""   # the catalogued mistake the failure was recognised as (grader.mistakes)
+    visibility: str = "visible"  # Gradescope's: visible, hidden, after_due_date, after_published
 
 
 class GradingState:
@@ -45,6 +47,26 @@ class GradingState:
         self.submission = Submission(self.worker, deadline=time.monotonic() + time_limit)
         self.outcomes = []
         self.collected = []  # Outcome for every graded test, as "not judged" until it is
+        self.record_to = config.getoption("record_reference")
+        self.test_folders = [str(a) for a in config.args]
+        self._reference = None
+        self.tests = []      # every validate.GradedTest collected, in path order
+        self.problems = []   # what makes the test folders unusable, one line each
+
+    def reference(self):
+        if self._reference is None:
+            self._reference = open_reference(self.reference_dir, self.test_folders, self.record_to, self.stand_in)
+        return self._reference
+
+    def stand_in(self, function):
+        """Without solutions/, the learner's own ``function`` stands in for the reference on inputs
+        no recording holds, once its step passes (or when this run does not grade that step)."""
+        step = BY_FUNCTION[function].name
+        if self.step_status(step) in ("failed", "not started"):
+            raise CheckFailed(f"this check runs {function} on what your code produced, and this copy of the kit "
+                              f"has no reference solution for that: it uses your own {function} once {step} "
+                              f"passes, so fix {step} first")
+        return getattr(self.submission, function)
 
     def step_status(self, step):
         statuses = {o.status for o in self.outcomes if o.step == step}
@@ -63,34 +85,72 @@ def pytest_addoption(parser):
     group.addoption("--memory-limit", type=float, default=2.0, help="address space of the worker, in GiB")
     group.addoption("--protect", action="append", default=[],
                     help="a folder the worker must not read (under root); the reference and tests always are")
+    group.addoption("--record-reference", default=None, help="write the reference's outputs to this .npz")
+    group.addoption("--only-step", default=None, help="run only the tests of this step")
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "step(name, points): the path step a test grades, and its points")
     config.addinivalue_line("markers", "timeout(seconds): time allowed per call into the submission")
+    config.addinivalue_line("markers", "visibility(value): Gradescope visibility: visible, hidden, "
+                                       "after_due_date or after_published")
     state = config.stash[STATE] = GradingState(config)
-    state.worker.start()  # early: the worker imports numpy while pytest collects
+    if not config.option.collectonly:
+        state.worker.start()  # early: the worker imports numpy while pytest collects
 
 
 def pytest_unconfigure(config):
     if STATE in config.stash:
-        config.stash[STATE].worker.close()
+        state = config.stash[STATE]
+        state.worker.close()
+        if state.record_to and state._reference is not None:
+            state._reference.save(state.record_to)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_load_initial_conftests(early_config, parser, args):
+    try:
+        return (yield)
+    except ConftestImportFailure as failure:  # a conftest.py in a test folder that does not import
+        raise validate.TestFolderError(validate.describe_exception(failure.cause, failure.path, args)) from None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector):
+    report = yield
+    call = report.__dict__.get("call")
+    if report.failed and call is not None and call.excinfo is not None:
+        state = collector.config.stash[STATE]
+        problem = validate.collection_problem(call.excinfo, collector, state.test_folders)
+        state.problems.append(problem)
+        report.longrepr = problem  # not the traceback: it would quote the test file's source
+    return report
 
 
 def step_marker(item):
-    marker = item.get_closest_marker("step")
-    if marker is None:
-        raise pytest.UsageError(f"{item.nodeid}: a graded test needs @pytest.mark.step(name, points=...)")
-    name = marker.args[0] if marker.args else marker.kwargs.get("name")
-    if name not in BY_NAME:
-        raise pytest.UsageError(f"{item.nodeid}: unknown step {name!r}; the steps are "
-                                f"{', '.join(s.name for s in STEPS)}")
-    return name, float(marker.kwargs.get("points", marker.args[1] if len(marker.args) > 1 else 0))
+    """(step name, points) of a graded test, as its markers give them (see grader.validate)."""
+    graded = item.stash.get(GRADED, None) or validate.graded_test(item)
+    return graded.step, graded.points
 
 
+@pytest.hookimpl(tryfirst=True)  # validates before any other plugin reorders or deselects tests
 def pytest_collection_modifyitems(config, items):
+    state = config.stash[STATE]
+    for item in items:
+        try:
+            item.stash[GRADED] = validate.graded_test(item)
+        except validate.TestFolderError as problem:
+            state.problems.append(str(problem))
+    if not state.problems:
+        state.tests = [item.stash[GRADED] for item in items]
+        state.problems += validate.empty_folder_problems(state.test_folders, state.tests)
+    only = config.getoption("only_step")
+    dropped = items if state.problems else [i for i in items if only and i.stash[GRADED].step != only]
+    if dropped:
+        config.hook.pytest_deselected(items=list(dropped))
+        items[:] = [i for i in items if i not in dropped]
     # Path order, so a step's prerequisites are judged before it.
-    items.sort(key=lambda item: BY_NAME[step_marker(item)[0]].number)
+    items.sort(key=lambda item: BY_NAME[item.stash[GRADED].step].number)
 
 
 def pytest_collection_finish(session):
@@ -108,19 +168,14 @@ def submission(request):
 
 @pytest.fixture(scope="session")
 def reference(request):
-    """The reference solution's functions, by name, run in the grader's own process."""
-    sys.path.insert(0, request.config.stash[STATE].reference_dir)
-    try:
-        modules = {f: importlib.import_module(f[:-3]) for f in dict.fromkeys(s.file for s in STEPS)}
-    finally:
-        sys.path.pop(0)
-    return types.SimpleNamespace(**{f: getattr(modules[s.file], f) for s in STEPS for f in s.functions})
+    """The reference solution's functions, by name, run in the grader's own process
+    (from solutions/, or replayed from the outputs recorded in a handout's test folder)."""
+    return request.config.stash[STATE].reference()
 
 
 def pytest_runtest_setup(item):
-    marker = item.get_closest_marker("timeout")
     submission = item.config.stash[STATE].submission
-    submission.timeout = float(marker.args[0]) if marker else None
+    submission.timeout = item.stash[GRADED].timeout
     submission.printed = ""
     submission.budget()  # raises NotJudged once the whole run's time is up
 
@@ -130,11 +185,15 @@ def _title(item):
     return doc or item.name
 
 
-def _verdict(excinfo, step, submission):
+def _verdict(excinfo, step, submission, problems):
     """(status, message, printed) for a test of ``step`` that raised ``excinfo``."""
     exc = excinfo.value
     if isinstance(exc, NotJudged):
         return "not judged", str(exc), ""
+    if isinstance(exc, ReferenceUnavailable):  # the grader's own trouble, not the learner's
+        if str(exc) not in problems:
+            problems.append(str(exc))
+        return "failed", f"not graded: {exc}", ""
     if isinstance(exc, NotStarted):
         functions = BY_NAME[step].functions
         if exc.function in functions or all(getattr(submission, f).is_stub() for f in functions):
@@ -151,10 +210,14 @@ def _verdict(excinfo, step, submission):
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield
+    if report.when == "teardown" and report.failed:
+        report.longrepr = f"teardown failed: {type(call.excinfo.value).__name__}"  # no source, as below
     if report.when == "call" or (report.when == "setup" and not report.passed):
         state = item.config.stash[STATE]
-        step, points = step_marker(item)
-        status, message, printed = ("passed", "", "") if report.passed else _verdict(call.excinfo, step, state.submission)
+        graded = item.stash[GRADED]
+        step, points = graded.step, graded.points
+        status, message, printed = ("passed", "", "") if report.passed else \
+            _verdict(call.excinfo, step, state.submission, state.problems)
         mistake = ""
         if status == "failed":
             mistake, message = name_mistake(call.excinfo.value, message, state.reference_dir)
@@ -163,5 +226,6 @@ def pytest_runtest_makereport(item, call):
                 message = f"fix {' and '.join(blockers)} first (this step builds on it). {message}"
         if status != "passed":
             report.longrepr = message  # the learner's message, never the test's source or traceback
-        state.outcomes.append(Outcome(item.nodeid, _title(item), step, points, status, message, printed, mistake))
+        state.outcomes.append(Outcome(item.nodeid, _title(item), step, points, status, message, printed,
+                                      mistake, graded.visibility))
     return report

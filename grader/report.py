@@ -3,7 +3,7 @@ import os
 import sys
 
 from grader.results import FAILED, NOT_JUDGED, NOT_STARTED, PASSED, current_step, score
-from grader.steps import functions_text
+from grader.steps import STEPS, functions_text
 
 LABELS = {PASSED: "passing", FAILED: "failing", NOT_STARTED: "not started", NOT_JUDGED: "not judged"}
 STYLES = {PASSED: "green", FAILED: "red", NOT_STARTED: "dim", NOT_JUDGED: "yellow"}
@@ -30,6 +30,8 @@ def next_step_text(results, submission_label, hints):
     step = current_step(results)
     if not results:
         return ["No step was graded."], None
+    if step is None and len(results) < len(STEPS):  # a test folder (or --step) that grades a few steps
+        return [f"Passing: {', '.join(r.step.name for r in results)}."], None
     if step is None:
         return ["All steps pass: your LSTM is complete and it learns. Run `make demo` to watch it remember."], None
     if step.status == NOT_JUDGED:

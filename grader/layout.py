@@ -1,0 +1,155 @@
+"""Finding a learner's files (gates.py, cell.py, ...) in whatever an upload or an export holds.
+
+Course platforms hand over a learner's work in many shapes: the files at the top, a copy of the
+whole kit (``lstm-kit-main/exercises/gates.py``), a zip, a folder per attempt. ``stage`` finds the
+files and copies them (with the other Python files beside them, which the learner's code may
+import) into one clean folder for the grader.
+
+Usable from a shell: ``python -m grader.layout SOURCE DEST`` stages and prints what it found.
+"""
+import os
+import shutil
+import stat
+import sys
+import zipfile
+from dataclasses import dataclass, field
+
+from grader.steps import FILES
+
+SKIP_DIRS = {"__MACOSX", "__pycache__", "node_modules", "site-packages"}
+MAX_DEPTH = 8
+MAX_FILE_BYTES = 1 << 20   # a learner's Python file is a few kB; anything this large is not one
+MAX_ZIP_BYTES = 64 << 20
+MAX_ZIP_FILES = 2000
+
+
+class LayoutError(Exception):
+    """An upload that cannot be used (a zip that is unsafe or too large)."""
+
+
+@dataclass
+class Staged:
+    folder: str                                  # where the grader should look
+    found: dict = field(default_factory=dict)    # file name -> where it was, inside the upload
+    missing: list = field(default_factory=list)  # of FILES
+
+    def describe(self):
+        if not self.found:
+            return f"none of {', '.join(FILES)} was found"
+        places = sorted({os.path.dirname(p) or "the top folder" for p in self.found.values()})
+        text = f"found {', '.join(self.found)} in {', '.join(places)}"
+        return text + (f"; missing {', '.join(self.missing)}" if self.missing else "")
+
+
+def _regular(path):
+    """A plain file (never a link: it could point at anything on the grading machine)."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return False
+    return stat.S_ISREG(info.st_mode) and info.st_size <= MAX_FILE_BYTES
+
+
+def candidates(root):
+    """{file name: [paths]} for each of FILES below root, shallowest first."""
+    found = {name: [] for name in FILES}
+    root = os.path.abspath(root)
+    for dirpath, dirnames, filenames in os.walk(root):
+        depth = dirpath[len(root):].count(os.sep)
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith(".")
+                             and depth < MAX_DEPTH and not os.path.islink(os.path.join(dirpath, d)))
+        for name in FILES:
+            if name in filenames and _regular(os.path.join(dirpath, name)):
+                found[name].append(os.path.join(dirpath, name))
+    for paths in found.values():
+        paths.sort(key=lambda p: (p.count(os.sep), p))
+    return found
+
+
+def _main_folder(found):
+    """The folder holding the most of the files (the shallowest on a tie)."""
+    counts = {}
+    for paths in found.values():
+        for path in paths:
+            folder = os.path.dirname(path)
+            counts[folder] = counts.get(folder, 0) + 1
+    if not counts:
+        return None
+    return min(counts, key=lambda f: (-counts[f], f.count(os.sep), f))
+
+
+def stage(source, dest):
+    """Copy the learner's files from ``source`` (a folder or a .zip) into ``dest``; returns Staged.
+
+    ``dest`` ends readable by everyone and writable by its owner only: a worker that runs learner
+    code as an unprivileged user can read it and cannot change it.
+    """
+    os.makedirs(dest, exist_ok=True)
+    if os.path.isfile(source) and zipfile.is_zipfile(source):
+        unpacked = os.path.join(dest, ".unpacked")
+        extract_zip(source, unpacked)
+        staged = stage(unpacked, dest)
+        shutil.rmtree(unpacked)
+        return staged
+    staged = _copy_found(source, dest)
+    for path in [dest] + [os.path.join(dest, name) for name in os.listdir(dest)]:
+        os.chmod(path, 0o755 if os.path.isdir(path) else 0o644)
+    return staged
+
+
+def _copy_found(source, dest):
+    found = candidates(source)
+    main = _main_folder(found)
+    staged = Staged(dest)
+    if main is None:
+        staged.missing = list(FILES)
+        return staged
+    for name in sorted(os.listdir(main)):  # the learner's own helper modules come along
+        path = os.path.join(main, name)
+        if name.endswith(".py") and _regular(path):
+            shutil.copyfile(path, os.path.join(dest, name))
+    for name in FILES:
+        here = os.path.join(main, name)
+        origin = here if here in found[name] else (found[name][0] if found[name] else None)
+        if origin is None:
+            staged.missing.append(name)
+            continue
+        if origin != here:
+            shutil.copyfile(origin, os.path.join(dest, name))
+        staged.found[name] = os.path.relpath(origin, source)
+    return staged
+
+
+def extract_zip(path, dest):
+    """Unpack a learner's zip, refusing absolute paths, '..', links and zip bombs."""
+    with zipfile.ZipFile(path) as archive:
+        members = [m for m in archive.infolist() if not m.is_dir()]
+        if len(members) > MAX_ZIP_FILES or sum(m.file_size for m in members) > MAX_ZIP_BYTES:
+            raise LayoutError(f"{os.path.basename(path)} is too large to be a submission")
+        for member in members:
+            parts = member.filename.replace("\\", "/").split("/")
+            if member.filename.startswith(("/", "\\")) or ".." in parts or ":" in parts[0]:
+                raise LayoutError(f"{os.path.basename(path)} holds an unsafe path: {member.filename}")
+            if stat.S_ISLNK(member.external_attr >> 16):
+                continue
+            target = os.path.join(dest, *[p for p in parts if p])
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with archive.open(member) as src, open(target, "wb") as out:
+                shutil.copyfileobj(src, out)
+
+
+def main(argv):
+    if len(argv) != 3:
+        print("usage: python -m grader.layout SOURCE DEST", file=sys.stderr)
+        return 2
+    try:
+        staged = stage(argv[1], argv[2])
+    except (LayoutError, zipfile.BadZipFile, OSError) as exc:
+        print(f"could not read the submission: {exc}", file=sys.stderr)
+        return 1
+    print(staged.describe())
+    return 0 if not staged.missing else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

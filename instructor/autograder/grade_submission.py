@@ -1,0 +1,56 @@
+"""Grade one Gradescope submission: find the learner's files, run the grader, leave results.json.
+
+Usage (by run_autograder): python grade_submission.py /autograder
+Reads autograder.json (the test folders and the time allowed per call) from the source folder.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+
+def write_results(results, document):
+    os.makedirs(results, exist_ok=True)
+    with open(os.path.join(results, "results.json"), "w") as f:
+        json.dump(document, f, indent=2)
+
+
+def main(root):
+    source, submission, results = (os.path.join(root, name) for name in ("source", "submission", "results"))
+    sys.path.insert(0, source)
+    from grader.layout import LayoutError, stage
+    from grader.steps import FILES
+
+    config = json.load(open(os.path.join(source, "autograder.json")))
+    folder = tempfile.mkdtemp(prefix="lstm-kit-submission-")
+    try:
+        staged = stage(submission, folder)
+    except (LayoutError, OSError) as exc:
+        write_results(results, {"score": 0, "output": f"Your upload could not be read: {exc}", "tests": []})
+        return 0
+    if not staged.found:
+        write_results(results, {"score": 0, "tests": [], "output":
+                                f"Your upload holds none of {', '.join(FILES)}: upload those files."})
+        return 0
+    done = subprocess.run(
+        [sys.executable, "-m", "grader", "--submission", folder, "--tests", config["tests"],
+         "--results", results, "--call-timeout", str(config["call_timeout"])],
+        cwd=source, env={**os.environ, "NO_COLOR": "1", "LSTM_KIT_STATE": folder + ".progress.json"},
+        capture_output=True, text=True)
+    print(done.stdout + done.stderr)  # Gradescope shows this to instructors only
+    path = os.path.join(results, "results.json")
+    if not os.path.exists(path):
+        write_results(results, {"score": 0, "tests": [],
+                                "output": f"Not graded: the grader stopped (exit status {done.returncode})."})
+        return 0
+    if staged.missing:
+        document = json.load(open(path))
+        note = f"Your upload: {staged.describe()}."
+        document["output"] = f"{note} {document.get('output', '')}".strip()
+        write_results(results, document)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))

@@ -1,0 +1,244 @@
+"""``make grade-all SUBMISSIONS=dir``: grade a whole class, one learner per sub-folder (or .zip).
+
+Each learner's work is found wherever it sits in their folder (see grader.layout), copied to a
+private folder, and graded by its own ``python -m grader`` process with its own worker, several
+at a time. A submission that crashes, hangs or kills its grader costs only its own grade: every
+grade runs in its own processes under a time limit, and every score is read from that grade's
+own results.json. Output, in OUT (default build/class/):
+
+    gradebook.csv            learner, total, one column per step, note
+    <learner>/results.json   the learner's Gradescope-format results
+    <learner>/report.txt     the report the learner would see
+"""
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+
+from grader.catalog import points_by_step
+from grader.layout import LayoutError, stage
+from grader.steps import FILES
+from grader.validate import where
+from instructor.common import KIT, ToolError, catalog, fresh_dir, grader_env, require_full_marks
+from instructor.gradebook import LearnerResult, summary_lines, write_gradebook
+
+MARKER = ".lstm-kit-class"
+# A grade's grader and worker mostly take turns, so one and a half grades per core keep the cores busy
+# (on 2 cores, 3 at a time grade about a third more a minute than 2 at a time).
+DEFAULT_JOBS = max(1, (os.cpu_count() or 1) * 3 // 2)
+SKIP = {"__MACOSX"}
+
+
+def discover(submissions):
+    """[(learner name, folder or zip)], one per sub-folder or .zip file, sorted by name."""
+    learners, seen = [], set()
+    for entry in sorted(os.listdir(submissions)):
+        path = os.path.join(submissions, entry)
+        if entry.startswith(".") or entry in SKIP or os.path.islink(path):
+            continue
+        if os.path.isdir(path):
+            name = entry
+        elif entry.lower().endswith(".zip") and os.path.isfile(path):
+            name = entry[:-4] if entry[:-4] not in seen else entry
+        else:
+            continue
+        learners.append((name, path))
+        seen.add(name)
+    return learners
+
+
+def _safe_name(name):
+    cleaned = "".join(c if c.isalnum() or c in "-_.@+ " else "_" for c in name).strip(". ") or "learner"
+    return cleaned[:100]
+
+
+def _descendants(pid):
+    """Every process below ``pid`` (the grader's worker runs in a session of its own)."""
+    children = {}
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _kill_tree(proc):
+    for pid in _descendants(proc.pid) + [proc.pid]:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    proc.wait()
+
+
+def read_results(path):
+    with open(path) as f:
+        document = json.load(f)
+    return float(document.get("score", 0)), document.get("extra_data", {}).get("steps", {}), document.get("output", "")
+
+
+def folder_names(names):
+    """A distinct, file-system-safe folder name for each learner."""
+    taken, out = set(), []
+    for name in names:
+        base = candidate = _safe_name(name)
+        k = 2
+        while candidate.lower() in taken or candidate == "gradebook.csv":
+            candidate, k = f"{base}-{k}", k + 1
+        taken.add(candidate.lower())
+        out.append(candidate)
+    return out
+
+
+def stage_learner(source, work):
+    """(Staged or None, note): the learner's files copied into a folder of their own."""
+    try:
+        return stage(source, tempfile.mkdtemp(prefix="learner-", dir=work)), ""
+    except (LayoutError, OSError, ValueError) as exc:  # a corrupt or hostile zip, an unreadable file
+        return None, f"upload could not be read: {exc}"
+
+
+def grade_learner(name, staged, note, folder, tests, call_timeout, time_limit):
+    """Grade one staged learner into ``folder``; never raises for anything the submission does."""
+    started = time.monotonic()
+    result = LearnerResult(name, note=note)
+    os.makedirs(folder, exist_ok=True)
+    if staged is None or not staged.found:
+        result.graded, result.note = False, result.note or f"none of {', '.join(FILES)} found"
+    else:
+        if staged.missing:
+            result.note = staged.describe()
+        command = [sys.executable, "-m", "grader", "--submission", staged.folder, "--tests", tests,
+                   "--results", folder, "--call-timeout", str(call_timeout)]
+        proc = subprocess.Popen(command, cwd=KIT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, env=grader_env(staged.folder + ".progress.json"),
+                                start_new_session=True)
+        try:
+            report, _ = proc.communicate(timeout=time_limit)
+        except subprocess.TimeoutExpired:
+            _kill_tree(proc)
+            report = b""
+            result.graded, result.note = False, f"grading stopped after {time_limit:g} s"
+        with open(os.path.join(folder, "report.txt"), "wb") as f:
+            f.write(report[-200_000:])
+        path = os.path.join(folder, "results.json")
+        if result.graded and proc.returncode in (0, 1) and os.path.exists(path):
+            result.score, result.steps, _ = read_results(path)
+        elif result.graded:
+            output = read_results(path)[2] if os.path.exists(path) else ""
+            result.graded = False
+            stopped = f"the grader was killed (signal {-proc.returncode})" if proc.returncode < 0 else \
+                f"the grader stopped (exit status {proc.returncode})"
+            result.note = (output or stopped)[:300]
+    if staged is not None:
+        shutil.rmtree(staged.folder, ignore_errors=True)
+    result.seconds = time.monotonic() - started
+    return result
+
+
+class Progress:
+    """A rich progress bar in a terminal; one line per learner elsewhere (logs, CI)."""
+
+    def __init__(self, total, stream=None):
+        self.total, self.done, self.stream = total, 0, stream or sys.stderr
+        self.bar = None
+        if self.stream.isatty() and "NO_COLOR" not in os.environ:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeRemainingColumn
+            self.bar = Bar(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                           TextColumn("{task.description}"), console=Console(file=self.stream), transient=True)
+            self.task = self.bar.add_task("", total=total)
+
+    def __enter__(self):
+        if self.bar:
+            self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        if self.bar:
+            self.bar.__exit__(*exc)
+
+    def finished(self, result, max_score):
+        self.done += 1
+        shown = f"{result.score:g}/{max_score:g}" if result.graded else "not graded"
+        if self.bar:
+            self.bar.update(self.task, advance=1, description=f"{result.learner}: {shown}")
+        else:
+            self.stream.write(f"[{self.done:>{len(str(self.total))}}/{self.total}] {result.learner}: {shown} "
+                              f"({result.seconds:.1f} s)\n")
+            self.stream.flush()
+
+
+def grade_class(submissions, out, tests, jobs, call_timeout, time_limit, check_reference=True):
+    """Grade every learner; returns ([LearnerResult], step names, max score, seconds)."""
+    if not os.path.isdir(submissions):
+        raise ToolError(f"no submissions folder at {submissions}")
+    graded_tests = catalog(tests)  # a broken test folder stops here, before anyone is graded
+    if check_reference:
+        require_full_marks(tests, "grade-all")
+    per_step = points_by_step(graded_tests)
+    steps, max_score = list(per_step), sum(per_step.values())
+    learners = discover(submissions)
+    fresh_dir(out, MARKER)
+    results, started = [], time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="lstm-kit-class-") as work:
+        os.chmod(work, 0o755)  # a worker running as another user must reach its learner's folder
+        # Every upload is copied before any is graded: code graded early cannot alter one graded later.
+        staged = [stage_learner(source, work) for _, source in learners]
+        folders = folder_names(name for name, _ in learners)
+        with Progress(len(learners)) as progress, ThreadPoolExecutor(max_workers=jobs) as pool:
+            futures = [pool.submit(grade_learner, name, copy, note, os.path.join(out, folder), tests,
+                                   call_timeout, time_limit)
+                       for (name, _), (copy, note), folder in zip(learners, staged, folders)]
+            for future in as_completed(futures):
+                results.append(future.result())
+                progress.finished(results[-1], max_score)
+    seconds = time.monotonic() - started
+    results.sort(key=lambda r: r.learner)
+    write_gradebook(os.path.join(out, "gradebook.csv"), results, steps)
+    return results, steps, max_score, seconds
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m instructor.grade_all", description=__doc__.split("\n")[0])
+    parser.add_argument("submissions", help="a folder with one sub-folder (or .zip) per learner")
+    parser.add_argument("--tests", default=os.path.join(KIT, "tests", "steps"), help="test folders, ':'-separated")
+    parser.add_argument("--out", default=os.path.join(KIT, "build", "class"), help="default: build/class/")
+    parser.add_argument("--jobs", type=int, default=DEFAULT_JOBS,
+                        help=f"grades at a time (default: {DEFAULT_JOBS}, one and a half per core)")
+    parser.add_argument("--call-timeout", type=float, default=10.0, help="seconds allowed per call (default: 10)")
+    parser.add_argument("--time-limit", type=float, default=300.0, help="seconds allowed per learner (default: 300)")
+    parser.add_argument("--skip-reference-check", action="store_true",
+                        help="do not first check that the reference earns full marks on the tests")
+    args = parser.parse_args(argv)
+    try:
+        results, steps, max_score, seconds = grade_class(
+            os.path.abspath(args.submissions), os.path.abspath(args.out), args.tests, max(1, args.jobs),
+            args.call_timeout, args.time_limit, not args.skip_reference_check)
+    except ToolError as exc:
+        print(f"grade-all: {exc}", file=sys.stderr)
+        return 2
+    lines = summary_lines(results, steps, max_score, seconds, max(1, args.jobs))
+    lines.insert(1, f"Gradebook: {where(os.path.join(args.out, 'gradebook.csv'))}; "
+                    f"each learner's results.json and report.txt: {where(args.out)}/<learner>/")
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,82 @@
+"""``make gradescope``: dist/autograder.zip for a Gradescope programming assignment.
+
+The zip follows Gradescope's conventions: ``setup.sh`` (run once, as root, to build the image)
+and ``run_autograder`` at its top; Gradescope unpacks it into /autograder/source, puts each
+upload in /autograder/submission and reads /autograder/results/results.json. It carries the
+grader, the reference and every test folder in TESTS (public and hidden); learners never see it.
+Before writing the zip, the tests are validated and the reference must earn full marks on them.
+"""
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+
+from grader.catalog import render_catalog
+from instructor.common import KIT, ToolError, catalog, require_full_marks
+from instructor.handout import IGNORED, write_zip
+
+TEMPLATES = os.path.join(KIT, "instructor", "autograder")
+COPIED = ["grader", "solutions", "requirements.txt"]
+AT_TOP = ["setup.sh", "run_autograder", "grade_submission.py"]
+
+
+def test_folder_names(folders):
+    """tests/<name> for each folder, unique even when two folders share a name."""
+    names = []
+    for folder in folders:
+        base = os.path.basename(os.path.normpath(folder))
+        name, k = base, 2
+        while name in names:
+            name, k = f"{base}-{k}", k + 1
+        names.append(name)
+    return names
+
+
+def build(tests, out, call_timeout):
+    folders = [os.path.abspath(t) for t in tests.split(":") if t]
+    graded = catalog(tests)
+    require_full_marks(tests, "gradescope")
+    with tempfile.TemporaryDirectory() as tmp:
+        root = os.path.join(tmp, "autograder")
+        for name in COPIED:
+            source = os.path.join(KIT, name)
+            if os.path.isdir(source):
+                shutil.copytree(source, os.path.join(root, name), ignore=IGNORED)
+            else:
+                shutil.copy2(source, os.path.join(root, name))
+        names = test_folder_names(folders)
+        for folder, name in zip(folders, names):
+            shutil.copytree(folder, os.path.join(root, "tests", name), ignore=IGNORED)
+        for name in AT_TOP:
+            shutil.copy2(os.path.join(TEMPLATES, name), os.path.join(root, name))
+        with open(os.path.join(root, "autograder.json"), "w") as f:
+            json.dump({"tests": ":".join(f"tests/{n}" for n in names), "call_timeout": call_timeout}, f, indent=2)
+        if os.path.exists(out):
+            os.remove(out)
+        write_zip(root, out, top="")
+    return graded
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m instructor.gradescope", description=__doc__.split("\n")[0])
+    parser.add_argument("--tests", default=os.path.join(KIT, "tests", "steps"),
+                        help="test folders to grade with, public and hidden, separated by ':'")
+    parser.add_argument("--out", default=os.path.join(KIT, "dist", "autograder.zip"), help="default: dist/autograder.zip")
+    parser.add_argument("--call-timeout", type=float, default=10.0, help="seconds allowed per call (default: 10)")
+    args = parser.parse_args(argv)
+    try:
+        graded = build(args.tests, os.path.abspath(args.out), args.call_timeout)
+    except ToolError as exc:
+        print(f"gradescope: {exc}", file=sys.stderr)
+        return 2
+    render_catalog(graded, sys.stdout)
+    total = sum(t.points for t in graded)
+    print(f"\nwrote {os.path.relpath(args.out)}; the reference earns full marks on every test.")
+    print(f"On Gradescope, set the assignment's autograder points to {total:g}.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,171 @@
+"""``make handout``: the learners' copy of the kit, without solutions and without hidden tests.
+
+dist/handout/ (and dist/lstm-kit-handout.zip, whose files sit under lstm-kit/) holds the stubs,
+the grader, the public tests, the learners' docs, README and Makefile, and GitHub Classroom's
+autograding files. In place of solutions/ it carries the reference's outputs for exactly the
+calls the public tests make (tests/steps/reference_outputs.npz, see grader/reference.py), so
+its ``make grade`` works as in the kit. Before it is written out, the handout grades its own
+stubs (all "not started") and the reference (full marks); a handout that fails is not shipped.
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+import zipfile
+
+from grader.reference import RECORDING
+from instructor import classroom
+from instructor.common import KIT, ToolError, fresh_dir, grade
+
+MANIFEST = ".lstm-kit-handout.json"
+ZIP_ROOT = "lstm-kit"
+COPIED = ["exercises", "grader", "demo", "requirements.txt", "requirements-extra.txt", ".gitignore"]
+INSTRUCTOR_DOCS = {"writing-tests.md"}
+IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache", RECORDING)
+
+# The README's kit-only parts: whole sections, lines, and blocks (a list item or a paragraph, to
+# the next item, heading or blank line).
+README_SECTIONS = ("## For instructors", "## Security model")
+README_LINES = re.compile(r"^make (test|bench)\b")
+README_BLOCKS = ("- `tests/kit/`", "- `make bench`", "`make bench`")
+README_REPLACE = {"`solutions/`: the reference, same files and names.":
+                  f"This copy has no `solutions/`: the checks compare with reference outputs recorded in "
+                  f"`tests/steps/{RECORDING}` for the public tests' inputs.",
+                  "# your code once every step passes; the reference until then": "# your code, once every step passes"}
+MAKEFILE_RULES = ("test", "bench")
+
+
+def learner_readme(text):
+    out, skipping_section, skipping_block = [], False, False
+    for line in text.split("\n"):
+        if line.startswith("## "):
+            skipping_section = line.strip() in README_SECTIONS
+        if skipping_block and line.strip() and not line.startswith(("- ", "#")):
+            continue
+        skipping_block = line.startswith(README_BLOCKS)
+        if skipping_section or skipping_block or README_LINES.match(line):
+            continue
+        for old, new in README_REPLACE.items():
+            line = line.replace(old, new)
+        out.append(line)
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def learner_makefile(text):
+    out, in_rule = [], False
+    for line in text.split("\n"):
+        if in_rule and line.startswith("\t"):
+            continue
+        in_rule = any(line.startswith(f"{rule}:") for rule in MAKEFILE_RULES)
+        if in_rule or "instructor.mk" in line or line.startswith("# Instructors' targets"):
+            continue
+        if line.startswith(".PHONY:"):
+            line = " ".join(w for w in line.split() if w not in MAKEFILE_RULES)
+        out.append(line)
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).rstrip("\n") + "\n"
+
+
+def record_reference(public, dest):
+    """Run the public tests on the reference once, recording every reference call they make."""
+    with tempfile.TemporaryDirectory() as results:
+        done = grade(os.path.join(KIT, "solutions"), public, results, "--record-reference", dest)
+    if done.returncode != 0:
+        raise ToolError("the reference solution does not pass every public test, so its outputs cannot be "
+                        f"recorded:\n{done.stdout[-3000:]}{done.stderr[-2000:]}")
+
+
+def self_check(handout):
+    """Grade the handout's stubs and the reference inside the handout, with the handout's grader."""
+    with tempfile.TemporaryDirectory() as tmp:
+        stubs = grade("exercises", "tests/steps", os.path.join(tmp, "stubs"), cwd=handout)
+        if stubs.returncode != 1 or "not started" not in stubs.stdout:
+            raise ToolError(f"the handout does not grade its own stubs as not started:\n{stubs.stdout}{stubs.stderr}")
+        reference = grade(os.path.join(KIT, "solutions"), "tests/steps", os.path.join(tmp, "ref"), cwd=handout)
+        if reference.returncode != 0:
+            raise ToolError(f"the handout does not give the reference full marks:\n{reference.stdout}{reference.stderr}")
+
+
+def write_zip(folder, path, top=ZIP_ROOT):
+    """A zip of ``folder`` with its files under ``top``; the same bytes for the same files."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for dirpath, dirnames, filenames in os.walk(folder):
+            dirnames.sort()
+            for name in sorted(filenames):
+                full = os.path.join(dirpath, name)
+                info = zipfile.ZipInfo(os.path.join(top, os.path.relpath(full, folder)), (1980, 1, 1, 0, 0, 0))
+                info.external_attr = (stat.S_IFREG | (0o755 if os.access(full, os.X_OK) else 0o644)) << 16
+                info.compress_type = zipfile.ZIP_DEFLATED
+                with open(full, "rb") as f:
+                    archive.writestr(info, f.read())
+
+
+def build(out, zip_path, public):
+    public = os.path.abspath(public)
+    fresh_dir(out, MANIFEST)
+    for name in COPIED:
+        source, target = os.path.join(KIT, name), os.path.join(out, name)
+        if os.path.isdir(source):
+            shutil.copytree(source, target, ignore=IGNORED)
+        else:
+            shutil.copy2(source, target)
+    shutil.copytree(public, os.path.join(out, "tests", "steps"), ignore=IGNORED)
+    shutil.copytree(os.path.join(KIT, "docs"), os.path.join(out, "docs"),
+                    ignore=shutil.ignore_patterns(*INSTRUCTOR_DOCS, "__pycache__"))
+    with open(os.path.join(KIT, "README.md")) as f:
+        readme = learner_readme(f.read())
+    with open(os.path.join(out, "README.md"), "w") as f:
+        f.write(readme)
+    with open(os.path.join(KIT, "Makefile")) as f:
+        makefile = learner_makefile(f.read())
+    with open(os.path.join(out, "Makefile"), "w") as f:
+        f.write(makefile)
+    recording = os.path.join(out, "tests", "steps", RECORDING)
+    record_reference(public, recording)
+    steps = classroom.step_points(public)
+    for relative, text in ((classroom.AUTOGRADING, classroom.autograding_json(steps)),
+                           (classroom.WORKFLOW, classroom.workflow_yaml(steps))):
+        os.makedirs(os.path.dirname(os.path.join(out, relative)), exist_ok=True)
+        with open(os.path.join(out, relative), "w") as f:
+            f.write(text)
+    self_check(out)
+    for dirpath, dirnames, _ in os.walk(out):  # left by the self-check's imports
+        for name in [d for d in dirnames if d == "__pycache__"]:
+            shutil.rmtree(os.path.join(dirpath, name))
+    from grader.reference import read_recording
+    recorded = len(read_recording(recording)[0]["entries"])
+    with open(os.path.join(out, MANIFEST), "w") as f:
+        json.dump({"handout": "lstm-kit", "public_tests": os.path.relpath(public, KIT),
+                   "recorded_reference_calls": recorded, "points": sum(p for _, _, p in steps)}, f, indent=2)
+    write_zip(out, zip_path)
+    return recorded, steps
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m instructor.handout", description=__doc__.split("\n")[0])
+    parser.add_argument("--out", default=os.path.join(KIT, "dist", "handout"), help="default: dist/handout/")
+    parser.add_argument("--zip", default=os.path.join(KIT, "dist", "lstm-kit-handout.zip"),
+                        help="default: dist/lstm-kit-handout.zip")
+    parser.add_argument("--public", default=os.path.join(KIT, "tests", "steps"),
+                        help="the public test folder learners get (default: tests/steps/)")
+    args = parser.parse_args(argv)
+    try:
+        recorded, steps = build(os.path.abspath(args.out), os.path.abspath(args.zip), args.public)
+    except (ToolError, subprocess.TimeoutExpired) as exc:
+        print(f"handout: {exc}", file=sys.stderr)
+        return 2
+    files = sum(len(f) for _, _, f in os.walk(args.out))
+    print(f"wrote {os.path.relpath(args.out)}/ ({files} files) and {os.path.relpath(args.zip)}")
+    print(f"  public tests: {len(steps)} steps, {sum(p for _, _, p in steps):g} points; no solutions/, no hidden tests")
+    print(f"  reference outputs recorded for the public tests' inputs: {recorded} calls")
+    print("  checked inside the handout: its stubs grade as not started, the reference gets full marks")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""dist/autograder.zip, unpacked into a folder that mimics Gradescope's /autograder, grades a
+correct, a broken, a partial and an empty upload."""
+import json
+import os
+import stat
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from conftest import ALL_STEPS, KIT, build_submission
+
+TESTS = f"{os.path.join(KIT, 'tests', 'steps')}:{os.path.join(KIT, 'tests', 'hidden')}"
+
+
+@pytest.fixture(scope="module")
+def autograder_zip(tmp_path_factory):
+    out = tmp_path_factory.mktemp("dist") / "autograder.zip"
+    done = subprocess.run([sys.executable, "-m", "instructor.gradescope", "--tests", TESTS, "--out", str(out)],
+                          cwd=KIT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "set the assignment's autograder points to 109" in done.stdout
+    return out
+
+
+def run_on(autograder_zip, root, upload):
+    """Unpack the zip as Gradescope does, put ``upload`` in submission/, run run_autograder."""
+    with zipfile.ZipFile(autograder_zip) as archive:
+        archive.extractall(root / "source")
+    for name in ("run_autograder", "setup.sh"):  # zipfile does not restore modes; Gradescope does
+        mode = zipfile.ZipFile(autograder_zip).getinfo(name).external_attr >> 16
+        os.chmod(root / "source" / name, stat.S_IMODE(mode))
+    (root / "submission").mkdir()
+    upload(root / "submission")
+    done = subprocess.run([str(root / "source" / "run_autograder")], capture_output=True, text=True,
+                          env={**os.environ, "AUTOGRADER_ROOT": str(root), "LSTM_KIT_PYTHON": sys.executable})
+    return done, json.load(open(root / "results" / "results.json"))
+
+
+def test_zip_follows_gradescopes_layout(autograder_zip):
+    with zipfile.ZipFile(autograder_zip) as archive:
+        names = set(archive.namelist())
+        for script in ("setup.sh", "run_autograder"):
+            assert script in names
+            assert archive.getinfo(script).external_attr >> 16 & 0o111, f"{script} must be executable"
+        assert json.loads(archive.read("autograder.json"))["tests"] == "tests/steps:tests/hidden"
+        setup = archive.read("setup.sh").decode()
+    assert {"grader/__main__.py", "solutions/gates.py", "tests/hidden/test_hidden_example.py",
+            "tests/steps/test_gates.py", "requirements.txt", "grade_submission.py"} <= names
+    assert not any(n.startswith(("instructor/", "exercises/", "tests/kit/")) or "__pycache__" in n for n in names)
+    assert "pip install" in setup and "requirements.txt" in setup and "chmod -R go-rwx" in setup
+    assert subprocess.run(["bash", "-n", "-c", setup]).returncode == 0
+
+
+def test_correct_upload_in_a_subfolder_gets_full_marks(autograder_zip, tmp_path):
+    done, results = run_on(autograder_zip, tmp_path, lambda sub: build_submission(sub / "lstm-kit-main" / "exercises",
+                                                                                    done=ALL_STEPS))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert results["score"] == 109
+    assert all(t["status"] == "passed" for t in results["tests"])
+    assert {t["visibility"] for t in results["tests"]} == {"visible", "hidden", "after_due_date"}
+
+
+def test_broken_upload_loses_exactly_its_failing_tests(autograder_zip, tmp_path):
+    from mistakes import MISTAKES
+    step, key, source = MISTAKES["forget_gate_uses_tanh"]
+    _, results = run_on(autograder_zip, tmp_path, lambda sub: build_submission(sub, done=ALL_STEPS, replace={step: source}))
+    failed = [t for t in results["tests"] if t["status"] == "failed"]
+    assert sorted(t["visibility"] for t in failed) == ["hidden", "visible"]
+    assert all("f has wrong values" in t["output"] and t["score"] == 0 for t in failed)
+    assert results["extra_data"]["steps"][step]["mistake"] == key  # named, with the reference on the server
+    assert results["score"] == 109 - 4 - 2
+
+
+def test_partial_upload_is_graded_and_told_what_is_missing(autograder_zip, tmp_path):
+    def only_gates(sub):
+        folder = build_submission(sub / "work", done=ALL_STEPS)
+        os.remove(folder / "cell.py")
+        os.remove(folder / "sequence.py")
+        os.remove(folder / "memory.py")
+    _, results = run_on(autograder_zip, tmp_path, only_gates)
+    assert results["output"].startswith("Your upload: found gates.py in work; missing cell.py, sequence.py, memory.py.")
+    steps = results["extra_data"]["steps"]
+    assert steps["forget_gate"]["status"] == "passed"
+    assert "cell.py is missing" in steps["lstm_step_forward"]["message"]
+
+
+def test_upload_without_the_files_gets_a_clear_message(autograder_zip, tmp_path):
+    _, results = run_on(autograder_zip, tmp_path, lambda sub: (sub / "notes.txt").write_text("my answers"))
+    assert results["score"] == 0 and results["tests"] == []
+    assert "none of gates.py, cell.py, sequence.py, memory.py" in results["output"]
+
+
+def test_zip_is_refused_when_the_reference_fails_a_test(tmp_path):
+    wrong = tmp_path / "wrong"
+    wrong.mkdir()
+    (wrong / "test_wrong.py").write_text(
+        "import numpy as np\nimport pytest\n\nfrom grader.checks import expect_close\n\n\n"
+        "@pytest.mark.step('sigmoid', points=1)\ndef test_sigmoid_of_zero(submission):\n"
+        "    \"\"\"sigmoid(0) is one (it is not)\"\"\"\n"
+        "    expect_close(submission.sigmoid(np.zeros(3)), np.ones(3), 'sigmoid(0)')\n")
+    out = tmp_path / "autograder.zip"
+    done = subprocess.run([sys.executable, "-m", "instructor.gradescope", "--tests", str(wrong), "--out", str(out)],
+                          cwd=KIT, capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "the reference solution does not pass every test" in done.stderr
+    assert "sigmoid(0) is one (it is not)" in done.stderr and not out.exists()

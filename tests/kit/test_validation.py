@@ -1,0 +1,106 @@
+"""A test folder with a mistake stops the grade with exit status 2, a results.json, and one clear
+line naming the file and line; the test file's code is never quoted."""
+import os
+
+import pytest
+
+from conftest import KIT
+
+SOLUTIONS = os.path.join(KIT, "solutions")
+HEADER = "import pytest\nSECRET_INPUT_TABLE = [0.125, 0.25]\n\n"
+GOOD = '@pytest.mark.step("sigmoid", points=1)\ndef test_fine(submission):\n    """fine"""\n'
+
+CASES = {
+    "syntax_error": ({"test_a.py": HEADER + GOOD + "\ndef broken(:\n    pass\n"},
+                     "test_a.py, line 8: SyntaxError"),
+    "error_at_import": ({"test_b.py": HEADER + "load_secret_table()\n"},
+                        "test_b.py, line 4: NameError: name 'load_secret_table' is not defined"),
+    "broken_conftest": ({"conftest.py": "import os\nraise RuntimeError('fixture file broken')\n", "test_c.py": HEADER + GOOD},
+                        "conftest.py, line 2: RuntimeError: fixture file broken"),
+    "unknown_step": ({"test_d.py": HEADER + '@pytest.mark.step("forget_gat", points=2)\ndef test_d(submission):\n    pass\n'},
+                     "test_d.py, line 4: unknown step 'forget_gat' (did you mean 'forget_gate'?)"),
+    "no_step_marker": ({"test_e.py": HEADER + "def test_e(submission):\n    pass\n"},
+                       "test_e.py, line 4: test_e has no @pytest.mark.step"),
+    "points_missing": ({"test_f.py": HEADER + '@pytest.mark.step("sigmoid")\ndef test_f(submission):\n    pass\n'},
+                       "test_f.py, line 4: the step marker of test_f gives no points"),
+    "points_negative": ({"test_g.py": HEADER + '@pytest.mark.step("sigmoid", points=-2)\ndef test_g(submission):\n    pass\n'},
+                        "test_g.py, line 4: test_g has points=-2; points must be a positive number"),
+    "points_not_a_number": ({"test_h.py": HEADER + '@pytest.mark.step("sigmoid", points="5")\ndef test_h(submission):\n    pass\n'},
+                            "test_h.py, line 4: test_h has points='5'"),
+    "unknown_visibility": ({"test_i.py": HEADER + '@pytest.mark.step("sigmoid", points=1)\n'
+                            '@pytest.mark.visibility("secret")\ndef test_i(submission):\n    pass\n'},
+                           "test_i.py, line 4: visibility 'secret' of test_i is not one of visible, hidden"),
+    "misspelled_marker": ({"test_j.py": HEADER + '@pytest.mark.step("sigmoid", points=1)\n'
+                           '@pytest.mark.visibilty("hidden")\ndef test_j(submission):\n    pass\n'},
+                          "test_j.py, line 5: unknown marker 'visibilty' (did you mean 'visibility'?)"),
+    "bad_timeout": ({"test_k.py": HEADER + '@pytest.mark.step("sigmoid", points=1)\n'
+                     '@pytest.mark.timeout(0)\ndef test_k(submission):\n    pass\n'},
+                    "test_k.py, line 4: timeout 0 of test_k must be a positive number of seconds"),
+    "no_tests": ({"helpers.py": HEADER}, "holds no graded tests"),
+}
+
+
+def write_folder(folder, files):
+    folder.mkdir(parents=True)
+    for name, text in files.items():
+        (folder / name).write_text(text)
+    return folder
+
+
+def expect_not_graded(graded, expected):
+    assert graded.exit_code == 2, graded.output
+    assert expected in graded.output
+    assert graded.results["score"] == 0 and graded.results["tests"] == []
+    assert graded.results["output"].startswith("Not graded: the tests cannot grade")
+    assert expected in graded.results["output"]
+    for text in (graded.output, graded.results["output"]):
+        assert "SECRET_INPUT_TABLE" not in text and "load_secret_table()" not in text and "Traceback" not in text
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_broken_test_folder_is_named_by_file_and_line(grade_in, tmp_path, case):
+    files, expected = CASES[case]
+    folder = write_folder(tmp_path / "hidden", files)
+    expect_not_graded(grade_in(SOLUTIONS, "--tests", f"{KIT}/tests/steps:{folder}"), expected)
+
+
+def test_two_test_files_with_one_name_are_refused(grade_in, tmp_path):
+    folder = write_folder(tmp_path / "hidden", {"test_gates.py": HEADER + GOOD})
+    expect_not_graded(grade_in(SOLUTIONS, "--tests", f"{KIT}/tests/steps:{folder}"),
+                      "two test files are named test_gates.py")
+
+
+def test_a_folder_given_twice_or_nested_is_refused(grade_in, tmp_path):
+    outer = write_folder(tmp_path / "hidden", {"test_x.py": HEADER + GOOD})
+    write_folder(outer / "more", {"test_y.py": HEADER + GOOD})
+    expect_not_graded(grade_in(SOLUTIONS, "--tests", f"{outer}:{outer}"), "is given twice")
+    expect_not_graded(grade_in(SOLUTIONS, "--tests", f"{outer}:{outer / 'more'}"), "is inside")
+
+
+def test_points_must_add_up_to_the_expected_total(grade_in):
+    ok = grade_in(SOLUTIONS, "--max-score", "100")
+    assert ok.exit_code == 0 and ok.score == 100
+    wrong = grade_in(SOLUTIONS, "--tests", f"{KIT}/tests/steps:{KIT}/tests/hidden", "--max-score", "100")
+    assert wrong.exit_code == 2
+    assert "the tests' points add up to 109, not the expected 100" in wrong.output
+    assert "forget_gate 6" in wrong.output
+
+
+def test_check_tests_lists_points_per_step_and_visibility(grade_in):
+    listed = grade_in(SOLUTIONS, "--check-tests", "--tests", f"{KIT}/tests/steps:{KIT}/tests/hidden")
+    assert listed.exit_code == 0, listed.output
+    assert "Total: 109 points in 27 tests (100 visible + 8 hidden + 1 after_due_date)" in listed.output
+    row = next(line for line in listed.output.splitlines() if " forget_gate " in line)
+    assert row.split()[2:5] == ["2", "6", "4"]
+
+
+def test_step_option_grades_one_step_and_exits_by_its_status(grade_in, tmp_path):
+    from conftest import build_submission
+    partial = build_submission(tmp_path / "partial", done=("sigmoid",))
+    passing = grade_in(partial, "--step", "sigmoid")
+    assert passing.exit_code == 0 and set(passing.steps) == {"sigmoid"}
+    assert "Passing: sigmoid." in passing.output
+    failing = grade_in(partial, "--step", "forget_gate")
+    assert failing.exit_code == 1 and set(failing.steps) == {"forget_gate"}
+    unknown = grade_in(partial, "--step", "forget")
+    assert unknown.exit_code == 2 and "no step named 'forget'" in unknown.output
