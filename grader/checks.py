@@ -115,30 +115,38 @@ class Trusted:
     """A function the grader runs itself (the reference's), with the ``perturbed`` interface of
     a submission's function.
 
-    Gradient checks differentiate this, never the learner's forward: a forward running in the
-    worker could answer perturbed inputs with whatever makes its backward look right.
+    Gradient checks differentiate the learner's own forward, and re-run a random sample of the
+    same perturbed inputs through this: a forward in the worker could otherwise answer perturbed
+    inputs with whatever makes its backward look right.
     """
 
     def __init__(self, fn):
         self.fn, self.name = fn, fn.__name__
+        self.spot_checks = getattr(fn, "spot_checks", True)  # False for a handout's recorded reference
 
     def perturbed(self, args, perturb, outputs):
         return perturbed_outputs(lambda a: self.fn(*a), args, perturb, outputs)
 
 
-def numerical_gradients(forward, args, wrt, outputs, douts):
+SPOT_CHECKS = 16  # perturbed inputs re-run through the reference, chosen at random per check
+
+
+def numerical_gradients(forward, args, wrt, outputs, douts, reference=None):
     """Central differences of L = sum(out * dout) over every coordinate of each args[k], k in wrt.
 
     A k may also be (i, key), for the array args[i][key] of a dict argument such as params.
-    ``forward`` evaluates all perturbed copies in one batch (``Trusted``, or a worker function).
+    ``forward`` evaluates all perturbed copies in one batch (a worker function, or ``Trusted``).
+    With a ``reference`` (``Trusted``), a random sample of the perturbed outputs must match it.
     """
     wrt = list(wrt)
     moves = [(k, j, sign * STEP) for k in wrt for j in range(_argument(args, k).size) for sign in (1, -1)]
-    stacks = forward.perturbed(args, moves, outputs)
+    stacks = [expect_array(stack, f"{forward.name}'s output under the gradient check",
+                           np.empty((len(moves), *dout.shape)))
+              for stack, dout in zip(forward.perturbed(args, moves, outputs), douts)]
+    if reference is not None and reference.spot_checks:
+        _spot_check(forward.name, stacks, reference, args, moves, outputs)
     loss = 0.0
     for stack, dout in zip(stacks, douts):
-        stack = expect_array(stack, f"{forward.name}'s output under the gradient check",
-                             np.empty((len(moves), *dout.shape)))
         loss = loss + stack.reshape(len(moves), -1) @ dout.reshape(-1)
     slopes = (loss[0::2] - loss[1::2]) / (2 * STEP)
     grads, start = [], 0
@@ -149,13 +157,26 @@ def numerical_gradients(forward, args, wrt, outputs, douts):
     return grads
 
 
-def gradient_check(forward, args, wrt, outputs, douts, analytic, names, axes=None):
-    """Compare the learner's backward (``analytic``) with central differences of ``forward``.
+def _spot_check(name, stacks, reference, args, moves, outputs):
+    """The learner's outputs on a random sample of the perturbed inputs equal the reference's."""
+    sample = np.sort(np.random.default_rng().choice(len(moves), min(SPOT_CHECKS, len(moves)), replace=False))
+    wanted = reference.perturbed(args, [moves[i] for i in sample], outputs)
+    for stack, want in zip(stacks, wanted):
+        got = stack[sample]
+        if not np.allclose(got, want, rtol=RTOL, atol=ATOL):
+            raise CheckFailed(f"{name} gives other outputs than the reference when one input entry moves by "
+                              f"{STEP:g}, so a gradient check against it would prove nothing: "
+                              f"fix {name} first")
+
+
+def gradient_check(forward, args, wrt, outputs, douts, analytic, names, axes=None, reference=None):
+    """Compare the learner's backward (``analytic``) with central differences of ``forward``
+    (the learner's own forward, spot-checked against ``reference`` when one is given).
 
     ``names`` name the gradients in ``analytic`` (e.g. ``dWx``); ``axes`` maps a name to its axes.
     Returns {name: relative error}; raises CheckFailed naming the worst gradient and where.
     """
-    numeric = numerical_gradients(forward, args, wrt, outputs, douts)
+    numeric = numerical_gradients(forward, args, wrt, outputs, douts, reference)
     errors = {name: relative_error(a, n) for name, a, n in zip(names, analytic, numeric)}
     worst = max(errors, key=errors.get)
     if errors[worst] > GRAD_TOL:
@@ -164,7 +185,7 @@ def gradient_check(forward, args, wrt, outputs, douts, analytic, names, axes=Non
         index = tuple(int(i) for i in np.unravel_index(np.argmax(np.abs(a - n)), a.shape))
         summary = ", ".join(f"{name} {err:.1e}" for name, err in errors.items())
         raise CheckFailed(
-            f"gradient check: {worst} disagrees with central differences of the forward pass "
+            f"gradient check: {worst} disagrees with central differences of your forward pass "
             f"(relative error {errors[worst]:.2e}, allowed {GRAD_TOL:.0e}); largest gap at "
             f"{locate(worst, index, a.shape, (axes or {}).get(worst))}: numerical {n[index]:.6g}, "
             f"yours {a[index]:.6g}. All errors: {summary}")

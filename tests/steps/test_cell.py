@@ -50,7 +50,8 @@ def test_lstm_step_backward_gradient_check(submission, reference):
     """lstm_step_backward agrees with central differences of lstm_step_forward"""
     for seed in SEEDS[:2]:
         with noted(describe(seed)), learner_step_gradients(submission, reference, seed) as (args, douts, grads):
-            gradient_check(Trusted(reference.lstm_step_forward), args, range(6), [0, 1], douts, grads, GRADS, AXES)
+            gradient_check(submission.lstm_step_forward, args, range(6), [0, 1], douts, grads, GRADS, AXES,
+                           reference=Trusted(reference.lstm_step_forward))
 
 
 @pytest.mark.step("lstm_step_backward", points=7)

@@ -59,7 +59,8 @@ def test_rnn_step_backward_gradient_check(submission, reference):
     """rnn_step_backward agrees with central differences of rnn_step_forward"""
     for seed in SEEDS[:2]:
         with noted(describe(seed)), learner_rnn_gradients(submission, reference, seed) as (args, dh, grads):
-            gradient_check(Trusted(reference.rnn_step_forward), args, range(5), [0], (dh,), grads, RNN_GRADS)
+            gradient_check(submission.rnn_step_forward, args, range(5), [0], (dh,), grads, RNN_GRADS,
+                           reference=Trusted(reference.rnn_step_forward))
 
 
 @pytest.mark.step("rnn_step", points=2)
@@ -131,8 +132,9 @@ def test_classifier_loss_gradient_check(submission, reference):
     with noted(describe(seed)), learner_loss(submission, x, y, params) as (loss, grads):
         with noted("(the loss itself: this check needs it right)"):
             expect_close(loss, np.asarray(reference.classifier_loss(x, y, params)[0]), "loss")
-        gradient_check(Trusted(reference.classifier_loss), [x, y, params], [(2, k) for k in PARAMS], [0],
-                       (np.ones(()),), [grads[k] for k in PARAMS], GRAD_NAMES, AXES)
+        gradient_check(submission.classifier_loss, [x, y, params], [(2, k) for k in PARAMS], [0],
+                       (np.ones(()),), [grads[k] for k in PARAMS], GRAD_NAMES, AXES,
+                       reference=Trusted(reference.classifier_loss))
 
 
 @pytest.mark.step("classifier_loss", points=2)
