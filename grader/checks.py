@@ -85,6 +85,11 @@ def expect_close(value, want, name, axes=None):
     return got
 
 
+def expect_all_close(got, want, names, axes=None):
+    """``expect_close`` on each pair of outputs (say, a backward's gradients), named by ``names``."""
+    return tuple(expect_close(g, w, n, (axes or {}).get(n)) for g, w, n in zip(got, want, names))
+
+
 def expect_tuple(value, function, names):
     """A returned tuple (or list) of ``len(names)`` items, e.g. ``(h, c, cache)``."""
     if not isinstance(value, (tuple, list)) or len(value) != len(names):

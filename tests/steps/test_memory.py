@@ -5,8 +5,9 @@ import numpy as np
 import pytest
 
 from grader import tasks
-from grader.checks import (GATES, CheckFailed, Trusted, expect_array, expect_close, expect_inputs_kept,
-                           expect_matches_reference, expect_tuple, gradient_check, mistake_failed, noted)
+from grader.checks import (GATES, CheckFailed, Trusted, expect_all_close, expect_array, expect_close,
+                           expect_inputs_kept, expect_matches_reference, expect_tuple, gradient_check,
+                           mistake_failed, noted)
 from grader.evidence import recorded
 from grader.inputs import SEEDS, classifier_args, describe, gate_args, sizes, upstream
 
@@ -69,8 +70,7 @@ def test_rnn_step_backward_matches_reference(submission, reference):
     for seed in SEEDS:
         with noted(describe(seed)), learner_rnn_gradients(submission, reference, seed) as (args, dh, grads):
             _, cache = reference.rnn_step_forward(*args)
-            for got, want, name in zip(grads, reference.rnn_step_backward(dh, cache), RNN_GRADS):
-                expect_close(got, want, name)
+            expect_all_close(grads, reference.rnn_step_backward(dh, cache), RNN_GRADS)
 
 
 # Step 13: the classifier's loss and gradients

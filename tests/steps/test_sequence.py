@@ -3,7 +3,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from grader.checks import (GATES, TIME, Trusted, expect_array, expect_close, expect_inputs_kept,
+from grader.checks import (GATES, TIME, Trusted, expect_all_close, expect_array, expect_close, expect_inputs_kept,
                            expect_matches_reference, expect_tuple, gradient_check, noted)
 from grader.evidence import recorded
 from grader.inputs import SEEDS, describe, sequence_args, sizes, upstream
@@ -58,5 +58,4 @@ def test_lstm_backward_matches_reference(submission, reference):
     for seed in SEEDS:
         with noted(describe(seed)), learner_sequence_gradients(submission, reference, seed) as (args, dh, grads):
             _, cache = reference.lstm_forward(*args)
-            for got, want, name in zip(grads, reference.lstm_backward(dh, cache), GRADS):
-                expect_close(got, want, name, AXES.get(name))
+            expect_all_close(grads, reference.lstm_backward(dh, cache), GRADS, AXES)
