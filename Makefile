@@ -7,7 +7,7 @@ TESTS ?= tests/steps
 GRADER_OPTIONS ?=
 GRADE_ARGS := --submission $(SUBMISSION) --tests $(TESTS) $(GRADER_OPTIONS)
 
-.PHONY: grade test bench demo clean hint watch setup
+.PHONY: grade test bench bench-torch demo clean hint watch setup
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit("lstm-kit needs Python 3.10 or newer") if sys.version_info < (3, 10) else None'
@@ -41,6 +41,12 @@ bench: $(VENV)/.installed
 	@$(PY) bench/hostile_corpus.py
 	@$(PY) bench/class_throughput.py
 
+bench-torch:
+	@test -x .venv-torch/bin/python || $(PYTHON) -m venv .venv-torch
+	@echo "Installing torch into .venv-torch (see requirements-torch.txt)..."
+	@.venv-torch/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-torch.txt
+	@.venv-torch/bin/python bench/memory_speed.py
+
 # Not graded: trains your LSTM (once every step passes; the reference until then) and shows why
 # it remembers. DEMO_ARGS="--png DIR" also writes PNG figures (pip install -r requirements-extra.txt).
 DEMO_ARGS ?=
@@ -48,7 +54,7 @@ demo: $(VENV)/.installed
 	@$(PY) -m demo --submission $(SUBMISSION) $(DEMO_ARGS)
 
 clean:
-	rm -rf build .venv
+	rm -rf build .venv .venv-torch
 
 # Instructors' targets (handout, Gradescope, whole-class grading); a learner's copy has no such file.
 -include instructor.mk

@@ -20,7 +20,7 @@ FOOTER = "Watching "  # the watcher's last line after every report
 TARGET = 0.5
 # (file, code in one function, the same computed another way, what is graded again)
 EDITS = [("memory.py", "min(1.0, clip / norm)", "min(clip / norm, 1.0)", "train, the last step"),
-         ("sequence.py", "N, T, H = dh.shape", "(N, T, H) = dh.shape", "lstm_backward and the 3 steps after it"),
+         ("sequence.py", "T, _, N, H = gates.shape", "(T, _, N, H) = gates.shape", "lstm_backward and the 3 steps after it"),
          ("cell.py", "H = h_prev.shape[1]", "H = h_prev.shape[-1]", "lstm_step_forward and the 6 steps after it"),
          ("gates.py", "return f * c_prev + i * g", "return i * g + f * c_prev", "cell_update and the 9 steps after it")]
 

@@ -4,6 +4,10 @@ The same cell, with the same weights, runs once per time step. Forward, it
 reads the sequence left to right and carries h and c from each step to the
 next. Backward (BPTT), it walks right to left and carries their gradients.
 
+Write both as loops over the cell from cell.py. Once they pass, docs/math.md
+("The same numbers, faster", in section 6) shows how most of the work can
+leave the loop, as frameworks do it.
+
 Shapes: x (N, T, D), h0 (N, H), h (N, T, H),
         Wx (D, 4H), Wh (H, 4H), b (4H,), gates stacked i, f, g, o as in cell.py.
 """

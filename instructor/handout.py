@@ -37,7 +37,7 @@ README_REPLACE = {"`solutions/`: the reference, same files and names.":
                   f"This copy has no `solutions/`: the checks compare with reference outputs recorded in "
                   f"`tests/steps/{RECORDING}` for the public tests' inputs.",
                   "# your code once every step passes; the reference until then": "# your code, once every step passes"}
-MAKEFILE_RULES = ("test", "bench")
+MAKEFILE_RULES = ("test", "bench", "bench-torch")
 
 
 def learner_readme(text):

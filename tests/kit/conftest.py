@@ -13,6 +13,7 @@ import pytest
 KIT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, KIT)
 
+from corpus import AS_TAUGHT  # noqa: E402
 from grader.steps import FILES, STEPS  # noqa: E402
 
 # The hostile corpus holds submissions, some with their own conftest.py and test files: they are
@@ -67,8 +68,9 @@ def function_source(path, name):
 
 
 def build_submission(folder, done=(), replace=None):
-    """A submission folder: the stubs, with the reference's version of each step in ``done``,
-    then each ``replace[step]`` source (a learner's version of that function) on top.
+    """A submission folder: the stubs, with a passing version of each step in ``done`` (the
+    reference's; for sequence.py, ``AS_TAUGHT``'s), then each ``replace[step]`` source (a
+    learner's version of that function) on top.
 
     A later ``def`` of the same name wins, so appending a function is enough to swap it in.
     """
@@ -78,7 +80,8 @@ def build_submission(folder, done=(), replace=None):
     replace = replace or {}
     redefined = {n.name for code in replace.values() for n in ast.parse(code).body if isinstance(n, ast.FunctionDef)}
     for step in STEPS:
-        chunks = [function_source(os.path.join(KIT, "solutions", step.file), function)
+        source = AS_TAUGHT if step.file == "sequence.py" else os.path.join(KIT, "solutions", step.file)
+        chunks = [function_source(source, function)
                   for function in step.functions if step.name in done and function not in redefined]
         chunks += [replace[step.name]] if step.name in replace else []
         if chunks:

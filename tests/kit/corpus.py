@@ -18,6 +18,8 @@ LEFT_FILE = re.compile(r'hostile-file=([^\s\\"]+)')
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 SECRET = {"LSTM_KIT_GRADER_SECRET": "s3cret-the-worker-must-not-see"}  # in every run's environment
 RESULTS_SIZE = 200_000  # bytes: a flood of output must not reach results.json
+# sequence.py as learners write it, looping over the cell; the reference's does not call the cell
+AS_TAUGHT = os.path.join(KIT, "tests", "kit", "as_taught.py")
 
 
 @dataclass
@@ -60,7 +62,11 @@ def cases():
 
 
 def build(case, target):
-    """The case as a submission folder at ``target``; returns ``target``."""
+    """The case as a submission folder at ``target``; returns ``target``.
+
+    Each file is the base's (the reference's unless the case names another, with ``AS_TAUGHT``
+    for the reference's sequence.py), followed by the case's own file of the same name.
+    """
     os.makedirs(target)
     expected = case.expected
     base = os.path.join(KIT, expected.get("base", "solutions"))
@@ -75,7 +81,8 @@ def build(case, target):
         if name in expected.get("absent", ()) or name in expected.get("replace", ()) \
                 or name in expected.get("symlinks", {}):
             continue
-        with open(os.path.join(base, name)) as f:
+        as_taught = name == "sequence.py" and expected.get("base", "solutions") == "solutions"
+        with open(AS_TAUGHT if as_taught else os.path.join(base, name)) as f:
             text = f.read()
         own = os.path.join(case.folder, name)
         if os.path.exists(own):
