@@ -11,8 +11,9 @@
 
 Figures are the best of several runs (the least disturbed by other work on the machine), in
 milliseconds or seconds of wall-clock time; the implementations compared take turns, so a
-burst of load hits them alike. BLAS (and torch) run on one thread, as in grading: two threads gain little at these sizes and collapse when the other core is
-busy, which would make the figures measure the machine's load instead of the code.
+burst of load hits them alike. BLAS (and torch) run on one thread, as in grading: two threads
+gain little at these sizes and collapse when the other core is busy, which would make the
+figures measure the machine's load instead of the code.
 """
 import os
 
@@ -45,7 +46,7 @@ def best_ms(*fns, runs=RUNS):
     return [1000 * min(kept[1:]) for kept in times]
 
 
-def torch_pair(x, dh):
+def torch_step(x, dh):
     """A function running torch.nn.LSTM forward + backward at the same size, or None without torch."""
     try:
         import torch
@@ -82,7 +83,7 @@ def sequence_speed(code):
     (h_ref, g_ref), (h_taught, g_taught) = reference(), taught()
     assert np.allclose(h_ref, h_taught) and all(np.allclose(a, b_) for a, b_ in zip(g_ref, g_taught)), \
         "the reference and the step-by-step loop must compute the same"
-    framework = torch_pair(x, dh)
+    framework = torch_step(x, dh)
     ref, loop, *tor = best_ms(reference, taught, *([framework] if framework else []))
     print(f"lstm_forward + lstm_backward at (N, T, D, H) = {SIZE}, float64, "
           f"BLAS threads: {os.environ['OPENBLAS_NUM_THREADS']}")
