@@ -16,6 +16,10 @@ $(VENV)/.installed: requirements.txt
 	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $@
 
+$(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	@touch $@
+
 setup: $(VENV)/.installed
 
 # The grader exits 1 below full marks; make should show the report, not an error line of its
@@ -25,27 +29,28 @@ grade: $(VENV)/.installed
 
 # The next unseen hint for the current step (STEP=name for another step).
 hint: $(VENV)/.installed
-	@$(PY) -m grader.hint $(GRADE_ARGS) $(if $(STEP),--step $(STEP))
+	@$(PY) -m grader hint $(GRADE_ARGS) $(if $(STEP),--step $(STEP))
 
 # Grade again on every save to the submission folder (POLL=1: poll instead of file events); Ctrl-C stops.
 watch: $(VENV)/.installed
-	@$(PY) -m grader.watch $(GRADE_ARGS) $(if $(POLL),--poll)
+	@$(PY) -m grader watch $(GRADE_ARGS) $(if $(POLL),--poll)
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed-test
+	@$(PY) -m ruff check .
 	@$(PY) -m pytest tests/kit
 
 bench: $(VENV)/.installed
-	@$(PY) bench/grade_speed.py
-	@$(PY) bench/memory_speed.py
-	@$(PY) bench/watch_speed.py
-	@$(PY) bench/hostile_corpus.py
-	@$(PY) bench/class_throughput.py
+	@$(PY) -m bench.grade_speed
+	@$(PY) -m bench.memory_speed
+	@$(PY) -m bench.watch_speed
+	@$(PY) -m bench.hostile_corpus
+	@$(PY) -m bench.class_throughput
 
 bench-torch:
 	@test -x .venv-torch/bin/python || $(PYTHON) -m venv .venv-torch
 	@echo "Installing torch into .venv-torch (see requirements-torch.txt)..."
 	@.venv-torch/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-torch.txt
-	@.venv-torch/bin/python bench/memory_speed.py
+	@.venv-torch/bin/python -m bench.memory_speed
 
 # Not graded: trains your LSTM (once every step passes; the reference until then) and shows why
 # it remembers. DEMO_ARGS="--png DIR" also writes PNG figures (pip install -r requirements-extra.txt).

@@ -16,13 +16,14 @@ import sys
 import tempfile
 import time
 
-KIT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path[:0] = [KIT, os.path.join(KIT, "tests", "kit")]
+from grader.kit import KIT_ROOT
+
+sys.path.insert(0, os.path.join(KIT_ROOT, "tests", "kit"))  # the kit tests' submission builders
+
+from instructor.grade_all import DEFAULT_JOBS, grade_class  # noqa: E402
 
 from conftest import ALL_STEPS, build_submission  # noqa: E402
 from mistakes import MISTAKES  # noqa: E402
-
-from instructor.grade_all import DEFAULT_JOBS, grade_class  # noqa: E402
 
 PER_KIND = 30
 TARGET = 100  # submissions a minute
@@ -59,7 +60,7 @@ def single_grade_seconds(folder, results, runs=3):
     for _ in range(runs):
         started = time.perf_counter()
         subprocess.run([sys.executable, "-m", "grader", "--submission", str(folder), "--results", results],
-                       cwd=KIT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       cwd=KIT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                        env={**os.environ, "NO_COLOR": "1"})
         times.append(time.perf_counter() - started)
     return statistics.median(times)
@@ -79,7 +80,7 @@ def main():
         with open(os.devnull, "w") as quiet:
             stderr, sys.stderr = sys.stderr, quiet
             try:
-                results, _, _, _ = grade_class(str(root), os.path.join(tmp, "out"), os.path.join(KIT, "tests", "steps"),
+                results, _, _, _ = grade_class(str(root), os.path.join(tmp, "out"), os.path.join(KIT_ROOT, "tests", "steps"),
                                                jobs, 10.0, 300.0)
             finally:
                 sys.stderr = stderr

@@ -10,7 +10,8 @@ import sys
 import tempfile
 import time
 
-KIT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from grader.kit import KIT_ROOT
+
 RUNS = 7
 
 
@@ -30,8 +31,8 @@ def main():
         with open(os.path.join(tmp, "test_empty.py"), "w") as f:
             f.write("def test_empty():\n    pass\n")
         floor = median_of([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", tmp], cwd=tmp)
-        full = median_of([sys.executable, "-m", "grader", "--submission", os.path.join(KIT, "solutions"),
-                          "--results", os.path.join(tmp, "results")], cwd=KIT,
+        full = median_of([sys.executable, "-m", "grader", "--submission", os.path.join(KIT_ROOT, "solutions"),
+                          "--results", os.path.join(tmp, "results")], cwd=KIT_ROOT,
                          env={**os.environ, "NO_COLOR": "1", "LSTM_KIT_STATE": os.path.join(tmp, "state.json")})
     target = 2 * floor + 0.5
     print(f"bare pytest, one empty test (floor):   {floor:6.3f} s")

@@ -12,8 +12,9 @@ import sys
 import tempfile
 import time
 
-KIT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path[:0] = [KIT, os.path.join(KIT, "tests", "kit")]
+from grader.kit import KIT_ROOT
+
+sys.path.insert(0, os.path.join(KIT_ROOT, "tests", "kit"))  # the corpus lives with the kit tests
 
 import corpus  # noqa: E402
 
@@ -24,7 +25,7 @@ def grade_with_make(case, workdir):
     results = os.path.join(workdir, "results")
     options = shlex.join(["--results", results, *case.args()])
     started = time.perf_counter()
-    subprocess.run(["make", "-s", "grade", f"SUBMISSION={submission}", f"GRADER_OPTIONS={options}"], cwd=KIT,
+    subprocess.run(["make", "-s", "grade", f"SUBMISSION={submission}", f"GRADER_OPTIONS={options}"], cwd=KIT_ROOT,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=case.max_seconds() + 60,
                    env={**os.environ, "NO_COLOR": "1", **corpus.SECRET})
     seconds = time.perf_counter() - started

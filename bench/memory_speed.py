@@ -16,19 +16,17 @@ gain little at these sizes and collapse when the other core is busy, which would
 figures measure the machine's load instead of the code.
 """
 import os
-
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")  # before numpy loads
 import sys
 import time
 
-KIT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, KIT)
+from grader.kit import KIT_ROOT, use_one_blas_thread
+
+use_one_blas_thread()  # before numpy loads
 
 import numpy as np  # noqa: E402
 
 from demo.models import REFERENCE, load_code, patched  # noqa: E402
-from grader import tasks  # noqa: E402
+from grader.course import tasks  # noqa: E402
 
 SIZE = (32, 50, 64, 128)
 RUNS = 15
@@ -77,7 +75,7 @@ def sequence_speed(code):
             return h, backward(dh, cache)
         return run
 
-    sys.path.insert(0, os.path.join(KIT, "tests", "kit"))
+    sys.path.insert(0, os.path.join(KIT_ROOT, "tests", "kit"))
     import as_taught  # its cell functions are the reference's, which load_code imported as `cell`
     reference, taught = pair(code.lstm_forward, code.lstm_backward), pair(as_taught.lstm_forward, as_taught.lstm_backward)
     (h_ref, g_ref), (h_taught, g_taught) = reference(), taught()
@@ -128,7 +126,7 @@ def training_speed(code):
     else:
         print(f"  95% held-out accuracy after {steps} steps: {seconds:6.2f} s (target < {TRAIN_TARGET:g} s) -> "
               f"{'met' if seconds < TRAIN_TARGET else 'MISSED'}; all 300 steps: {total:.2f} s")
-    sys.path.insert(0, os.path.join(KIT, "tests", "steps"))
+    sys.path.insert(0, os.path.join(KIT_ROOT, "tests", "steps"))
     from test_memory import TRAIN, pronoun_setup
     params, data, _ = pronoun_setup()
     [graded] = best_ms(lambda: code.memory.train(params, data, TRAIN["steps"], TRAIN["lr"], TRAIN["clip"]), runs=5)

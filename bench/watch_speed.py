@@ -14,7 +14,8 @@ import sys
 import tempfile
 import time
 
-KIT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from grader.kit import KIT_ROOT
+
 ROUNDS = 7
 FOOTER = "Watching "  # the watcher's last line after every report
 TARGET = 0.5
@@ -60,11 +61,11 @@ def save_to_screen(path, code, other, rounds, stream):
 def measure(tmp, edits, *extra):
     """Starts a watcher on a copy of the reference and prints the save-to-screen figures for ``edits``."""
     submission = tempfile.mkdtemp(dir=tmp)
-    shutil.copytree(os.path.join(KIT, "solutions"), submission, dirs_exist_ok=True)
+    shutil.copytree(os.path.join(KIT_ROOT, "solutions"), submission, dirs_exist_ok=True)
     env = {**os.environ, "NO_COLOR": "1", "LSTM_KIT_STATE": os.path.join(tmp, "state.json")}
-    watcher = subprocess.Popen([sys.executable, "-m", "grader.watch", "--submission", submission,
+    watcher = subprocess.Popen([sys.executable, "-m", "grader", "watch", "--submission", submission,
                                 "--results", os.path.join(tmp, "results"), *extra],
-                               cwd=KIT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                               cwd=KIT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         first = wait_for_report(watcher.stdout)
         print(f"  file events from {first[first.index('(') + 1:first.index(')')]}:")

@@ -2,16 +2,17 @@
 accuracy against distance for a plain RNN and the LSTM."""
 import os
 
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")  # before numpy loads: these sizes run faster on one thread
+from grader.kit import KIT_ROOT, use_one_blas_thread
+
+use_one_blas_thread()  # before numpy loads: these sizes run faster on one thread
 
 import argparse  # noqa: E402
 import sys  # noqa: E402
 from types import SimpleNamespace  # noqa: E402
 
 from demo import measure, story, terminal  # noqa: E402
-from demo.models import KIT, REFERENCE, choose_folder, fit, load_code  # noqa: E402
-from grader import tasks  # noqa: E402
+from demo.models import REFERENCE, choose_folder, fit, load_code  # noqa: E402
+from grader.course import tasks  # noqa: E402
 
 SARAH = "Sarah went to the store . ___".split()
 JOHN = ["John", *SARAH[1:]]
@@ -19,7 +20,7 @@ JOHN = ["John", *SARAH[1:]]
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog="python -m demo", description=__doc__)
-    parser.add_argument("--submission", default=os.path.join(KIT, "exercises"),
+    parser.add_argument("--submission", default=os.path.join(KIT_ROOT, "exercises"),
                         help="folder with your code; used once every step passes (default: exercises/)")
     parser.add_argument("--reference", action="store_true", help="run the reference solution, whatever the grade")
     parser.add_argument("--png", metavar="DIR", help="also write the pictures as PNG files (needs matplotlib)")

@@ -6,7 +6,6 @@ reference's): for the plain RNN, the names ``lstm_forward`` and ``lstm_backward`
 differs between the two.
 """
 import contextlib
-import importlib
 import json
 import os
 import subprocess
@@ -16,11 +15,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from grader import tasks
-from grader.steps import STEPS
+from grader.course import tasks
+from grader.course.steps import STEPS
+from grader.kit import KIT_ROOT, SOLUTIONS, import_by_bare_name
 
-KIT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-REFERENCE = os.path.join(KIT, "solutions")
+REFERENCE = SOLUTIONS
 LR, CLIP = 0.01, 5.0
 
 
@@ -28,7 +27,7 @@ def grade_quietly(folder):
     """(score, first step not passing or None) for ``folder``, by running the grader on it."""
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run([sys.executable, "-m", "grader", "--submission", folder, "--results", tmp],
-                       cwd=KIT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       cwd=KIT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                        env={**os.environ, "NO_COLOR": "1"}, check=False)
         path = os.path.join(tmp, "results.json")
         results = json.load(open(path)) if os.path.exists(path) else {}
@@ -71,14 +70,7 @@ class Code:
 
 def load_code(folder):
     """Import gates, cell, sequence and memory from ``folder`` (by bare name, as the grader's worker does)."""
-    names = ("gates", "cell", "sequence", "memory")
-    for name in names:
-        sys.modules.pop(name, None)
-    sys.path.insert(0, os.path.abspath(folder))
-    try:
-        modules = {name: importlib.import_module(name) for name in names}
-    finally:
-        sys.path.pop(0)
+    modules = import_by_bare_name(folder, ("gates", "cell", "sequence", "memory"), fresh=True)
     memory, sequence = modules["memory"], modules["sequence"]
     return Code(folder, memory, sequence.lstm_forward, sequence.lstm_backward,
                 PlainRNN(memory.rnn_step_forward, memory.rnn_step_backward))

@@ -1,170 +1,30 @@
-"""``python -m grader``: grade a submission folder and report.
+"""``python -m grader [hint | watch] [options]``: the learner's commands.
 
-Exit status: 0 at full marks, 1 below, 2 when the grader itself could not run.
+``python -m grader`` grades (``make grade``), ``python -m grader hint`` shows the next hint
+(``make hint``), ``python -m grader watch`` grades on every save (``make watch``). Each
+command lives in ``grader.commands``; this module only picks one.
 """
-import os
+import sys
 
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")  # before numpy loads: BLAS threads only slow these sizes
+from grader.kit import use_one_blas_thread
 
-import argparse  # noqa: E402
-import contextlib  # noqa: E402
-import io  # noqa: E402
-import sys  # noqa: E402
-
-KIT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+COMMANDS = ("hint", "watch")
 
 
-def parse_args(argv):
-    parser = argparse.ArgumentParser(prog="python -m grader", description="Grade an lstm-kit submission.")
-    parser.add_argument("--submission", default=os.path.join(KIT_ROOT, "exercises"),
-                        help="folder holding gates.py, cell.py, sequence.py and memory.py (default: exercises/)")
-    parser.add_argument("--tests", default=os.path.join(KIT_ROOT, "tests", "steps"),
-                        help="test folder(s) to run, separated by ':' (default: tests/steps/)")
-    parser.add_argument("--reference", default=os.path.join(KIT_ROOT, "solutions"),
-                        help="folder with the reference solution (default: solutions/; without it, "
-                             "the outputs recorded in the test folders' reference_outputs.npz)")
-    parser.add_argument("--results", default=os.path.join(KIT_ROOT, "build"),
-                        help="where results.json and report.json go (default: build/)")
-    parser.add_argument("--call-timeout", type=float, default=10.0,
-                        help="seconds allowed for one call into the submission (default: 10)")
-    parser.add_argument("--time-limit", type=float, default=600.0,
-                        help="seconds for the whole run (default: 600); checks not reached by then are "
-                             "reported as not judged")
-    parser.add_argument("--memory-limit", type=float, default=2.0,
-                        help="address space allowed to the submission's process, in GiB (default: 2)")
-    instructor = parser.add_argument_group("for instructors")
-    instructor.add_argument("--step", metavar="NAME",
-                            help="grade only this step; exit 0 if it passes, 1 if not (GitHub Classroom)")
-    instructor.add_argument("--check-tests", action="store_true",
-                            help="validate the test folders and list their points; grade nothing")
-    instructor.add_argument("--max-score", type=float, metavar="POINTS",
-                            help="with --check-tests or a grade: the tests' points must add up to this")
-    instructor.add_argument("--record-reference", metavar="FILE.npz",
-                            help="record the reference's outputs for a handout (needs solutions/)")
-    return parser.parse_args(argv)
-
-
-class GraderError(Exception):
-    """The grader cannot grade (not the submission's fault): exit status 2."""
-
-
-class Collector:
-    """Keeps a handle on pytest's config so the verdicts can be read after the run."""
-
-    config = None
-
-    def pytest_configure(self, config):
-        self.config = config
-
-
-def run_pytest(args, collector, report_file, plugins=()):
-    """Run the checks (with extra pytest ``plugins``); returns (pytest's exit code, its terminal output)."""
-    import pytest
-
-    from grader import validate
-    from grader.steps import BY_NAME
-
-    tests = [os.path.abspath(t) for t in args.tests.split(":") if t]
-    missing = [t for t in tests if not os.path.isdir(t)]
-    if missing:
-        raise GraderError(f"no test folder at {', '.join(missing)}")
-    if not os.path.isdir(args.submission) and not args.check_tests:
-        raise GraderError(f"no submission folder at {args.submission}")
-    if args.step and args.step not in BY_NAME:
-        raise GraderError(f"no step named {args.step!r}; the steps are {', '.join(BY_NAME)}")
-    problems = validate.folder_problems(tests)
-    if problems:
-        raise GraderError(problems_text(problems))
-    options = ["--collect-only"] if args.check_tests else []
-    options += ["--record-reference", os.path.abspath(args.record_reference)] if args.record_reference else []
-    options += ["--only-step", args.step] if args.step else []
-    # --tb=no: pytest would format every failure's traceback (source and all) only for the plugin
-    # to replace it with the learner's message; skipping that saves ~0.15 s a failing grade.
-    options.append("--tb=no")
-    top = os.path.commonpath(tests)
-    log = io.StringIO()  # pytest's own terminal output: shown only if the checks could not run
-    try:
-        with contextlib.redirect_stdout(log):
-            code = pytest.main([
-                # --confcutdir: no conftest.py from above the tests (a shared /tmp, say) is loaded.
-                *tests, "-c", os.path.join(KIT_ROOT, "grader", "pytest.ini"), "--rootdir", top, "--confcutdir", top,
-                "-q", "-p", "grader.plugin", "-p", "no:cacheprovider", *options,
-                "--submission", os.path.abspath(args.submission), "--reference", os.path.abspath(args.reference),
-                "--call-timeout", str(args.call_timeout), "--time-limit", str(args.time_limit),
-                "--memory-limit", str(args.memory_limit), "--protect", os.path.abspath(args.results),
-                "--json-report", "--json-report-file", report_file,
-            ], plugins=[collector, *plugins])
-    except validate.TestFolderError as problem:
-        raise GraderError(problems_text([str(problem)])) from None
-    return int(code), log.getvalue()
-
-
-def problems_text(problems):
-    return "the tests cannot grade:\n" + "\n".join(f"  {p}" for p in problems)
-
-
-def main(argv=None, plugins=()):
-    args = parse_args(sys.argv[1:] if argv is None else argv)
-
-    from grader.guard import RunGuard
-    from grader.progress import fingerprint, record_grade, report_hints
-
-    collector = Collector()
-    guard = RunGuard(args.results, args.time_limit, collector)
-    try:
-        guard.clear()
-    except OSError as exc:
-        print(f"grader: cannot write results to {args.results}: {exc.strerror}", file=sys.stderr)
-        return 2
-    files = fingerprint(args.submission)  # before grading: a save during the run makes it stale
-    with guard:
-        try:
-            code, log = run_pytest(args, collector, guard.report_draft, plugins)
-            state = guard.state()
-            if state is None:
-                raise GraderError(f"pytest could not start (exit status {code}):\n{log.strip()[-3000:]}")
-            if not state.problems:
-                from grader import validate
-                state.problems += validate.total_problems(state.tests, args.max_score)
-            if args.step and not state.problems and not any(t.step == args.step for t in state.tests):
-                raise GraderError(f"no test grades the step {args.step}")
-            if args.check_tests or (state.problems and not state.outcomes):
-                if state.problems:
-                    raise GraderError(problems_text(state.problems))
-                from grader.catalog import render_catalog
-                render_catalog(state.tests, sys.stdout)
-                return 0
-        except GraderError as exc:
-            print(f"grader: {exc}", file=sys.stderr)
-            guard.finish([f"Not graded: {exc}"])
-            return 2
-        except BaseException as exc:  # pytest itself died: still write what was judged
-            code, log, state = 3, f"{type(exc).__name__}: {exc}", guard.state()
-        notes = [problems_text(state.problems)] if state is not None and state.problems else []
-        if code not in (0, 1) and not notes:  # pytest's own trouble: usage error, internal error
-            # Its log stays in the terminal: it can quote test code, which results.json must not show.
-            notes.append(f"The checks could not all run (pytest exit status {code}).")
-            print(log.strip()[-3000:], file=sys.stderr)
-        results, notes = guard.finish(notes)
-        unavailable = state is not None and state.worker.failure
-        problems = state is None or bool(state.problems)
-
-    from grader.hints import load_hints
-    from grader.report import render
-    from grader.results import score
-
-    got, total = score(results)
-    label = os.path.relpath(os.path.abspath(args.submission))
-    if results and code in (0, 1) and not problems and not args.step:  # a whole grade, not one step
-        record_grade(args.submission, results, files)
-    render(results, label, report_hints(args.submission, results, load_hints()), notes)
-    if code not in (0, 1) or not results or unavailable or problems:
-        return 2
-    if args.step:
-        return 0 if results[0].status == "passed" else 1
-    return 0 if got == total else 1
+def main(argv):
+    use_one_blas_thread()  # before anything imports numpy
+    if argv and argv[0] in COMMANDS:
+        name, argv = argv[0], argv[1:]
+    else:
+        name = "grade"
+    if name == "hint":
+        from grader.commands.hint import main as command
+    elif name == "watch":
+        from grader.commands.watch import main as command
+    else:
+        from grader.commands.grade import main as command
+    return command(argv)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

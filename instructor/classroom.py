@@ -15,7 +15,8 @@ import json
 import os
 import sys
 
-from instructor.common import KIT, ToolError, catalog
+from grader.kit import KIT_ROOT
+from instructor.common import ToolError, catalog
 
 AUTOGRADING = os.path.join(".github", "classroom", "autograding.json")
 WORKFLOW = os.path.join(".github", "workflows", "classroom.yml")
@@ -25,8 +26,8 @@ TIMEOUT_MINUTES = 5
 
 def step_points(tests):
     """[(step number, step name, points)] in path order."""
-    from grader.catalog import points_by_step
-    from grader.steps import BY_NAME
+    from grader.course.steps import BY_NAME
+    from grader.outputs.points import points_by_step
 
     return [(BY_NAME[name].number, name, points) for name, points in points_by_step(catalog(tests)).items()]
 
@@ -91,9 +92,9 @@ def workflow_yaml(steps):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m instructor.classroom", description=__doc__.split("\n")[0])
-    parser.add_argument("--tests", default=os.path.join(KIT, "tests", "steps"),
+    parser.add_argument("--tests", default=os.path.join(KIT_ROOT, "tests", "steps"),
                         help="the tests learners' repositories run (default: tests/steps/)")
-    parser.add_argument("--out", default=os.path.join(KIT, AUTOGRADING), help=f"default: {AUTOGRADING}")
+    parser.add_argument("--out", default=os.path.join(KIT_ROOT, AUTOGRADING), help=f"default: {AUTOGRADING}")
     parser.add_argument("--check", action="store_true", help="only check that --out is up to date")
     args = parser.parse_args(argv)
     try:

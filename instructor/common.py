@@ -1,11 +1,12 @@
 """What the instructor tools share: the kit's location, the test catalogue, and output folders."""
+import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 
-KIT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from grader.kit import KIT_ROOT
 
 
 class ToolError(Exception):
@@ -14,10 +15,11 @@ class ToolError(Exception):
 
 def catalog(tests):
     """Every graded test (grader.validate.GradedTest) in the ':'-separated test folders."""
-    from grader.__main__ import Collector, GraderError, parse_args, run_pytest
-    from grader.plugin import STATE
+    from grader.commands.grade import parse_args
+    from grader.plugin.hooks import STATE
+    from grader.plugin.session import Collector, GraderError, run_pytest
 
-    args = parse_args(["--check-tests", "--tests", tests, "--results", os.path.join(KIT, "build", "catalog")])
+    args = parse_args(["--check-tests", "--tests", tests, "--results", os.path.join(KIT_ROOT, "build", "catalog")])
     collector = Collector()
     try:
         with tempfile.TemporaryDirectory() as scratch:
@@ -38,7 +40,7 @@ def grader_env(state_file):
     return {**os.environ, "NO_COLOR": "1", "LSTM_KIT_STATE": state_file}
 
 
-def grade(submission, tests, results, *extra, cwd=KIT, timeout=600):
+def grade(submission, tests, results, *extra, cwd=KIT_ROOT, timeout=600):
     """``python -m grader`` in its own process; returns the finished process (text output)."""
     return subprocess.run(
         [sys.executable, "-m", "grader", "--submission", submission, "--tests", tests, "--results", results, *extra],
@@ -48,11 +50,8 @@ def grade(submission, tests, results, *extra, cwd=KIT, timeout=600):
 
 def require_full_marks(tests, label):
     """The reference must pass every test it will grade learners with: a test it fails is wrong."""
-    import json
-    import tempfile
-
     with tempfile.TemporaryDirectory() as results:
-        done = grade(os.path.join(KIT, "solutions"), tests, results)
+        done = grade(os.path.join(KIT_ROOT, "solutions"), tests, results)
         path = os.path.join(results, "results.json")
         document = json.load(open(path)) if os.path.exists(path) else {"tests": [], "output": done.stderr}
     if done.returncode != 0:

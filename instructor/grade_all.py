@@ -1,6 +1,6 @@
 """``make grade-all SUBMISSIONS=dir``: grade a whole class, one learner per sub-folder (or .zip).
 
-Each learner's work is found wherever it sits in their folder (see grader.layout), copied to a
+Each learner's work is found wherever it sits in their folder (see grader.sandbox.staging), copied to a
 private folder, and graded by its own ``python -m grader`` process with its own worker, several
 at a time. A submission that crashes, hangs or kills its grader costs only its own grade: every
 grade runs in its own processes under a time limit, and every score is read from that grade's
@@ -21,11 +21,12 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
-from grader.catalog import points_by_step
-from grader.layout import LayoutError, stage
-from grader.steps import FILES
-from grader.validate import where
-from instructor.common import KIT, ToolError, catalog, fresh_dir, grader_env, require_full_marks
+from grader.course.steps import FILES
+from grader.kit import KIT_ROOT
+from grader.outputs.points import points_by_step
+from grader.plugin.validate import where
+from grader.sandbox.staging import LayoutError, stage
+from instructor.common import ToolError, catalog, fresh_dir, grader_env, require_full_marks
 from instructor.gradebook import LearnerResult, summary_lines, write_gradebook
 
 MARKER = ".lstm-kit-class"
@@ -125,7 +126,7 @@ def grade_learner(name, staged, note, folder, tests, call_timeout, time_limit):
             result.note = staged.describe()
         command = [sys.executable, "-m", "grader", "--submission", staged.folder, "--tests", tests,
                    "--results", folder, "--call-timeout", str(call_timeout)]
-        proc = subprocess.Popen(command, cwd=KIT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        proc = subprocess.Popen(command, cwd=KIT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, env=grader_env(staged.folder + ".progress.json"),
                                 start_new_session=True)
         try:
@@ -159,7 +160,8 @@ class Progress:
         self.bar = None
         if self.stream.isatty() and "NO_COLOR" not in os.environ:
             from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeRemainingColumn
+            from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+            from rich.progress import Progress as Bar
             self.bar = Bar(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                            TextColumn("{task.description}"), console=Console(file=self.stream), transient=True)
             self.task = self.bar.add_task("", total=total)
@@ -217,8 +219,8 @@ def grade_class(submissions, out, tests, jobs, call_timeout, time_limit, check_r
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m instructor.grade_all", description=__doc__.split("\n")[0])
     parser.add_argument("submissions", help="a folder with one sub-folder (or .zip) per learner")
-    parser.add_argument("--tests", default=os.path.join(KIT, "tests", "steps"), help="test folders, ':'-separated")
-    parser.add_argument("--out", default=os.path.join(KIT, "build", "class"), help="default: build/class/")
+    parser.add_argument("--tests", default=os.path.join(KIT_ROOT, "tests", "steps"), help="test folders, ':'-separated")
+    parser.add_argument("--out", default=os.path.join(KIT_ROOT, "build", "class"), help="default: build/class/")
     parser.add_argument("--jobs", type=int, default=DEFAULT_JOBS,
                         help=f"grades at a time (default: {DEFAULT_JOBS}, one and a half per core)")
     parser.add_argument("--call-timeout", type=float, default=10.0, help="seconds allowed per call (default: 10)")

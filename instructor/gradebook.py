@@ -33,15 +33,15 @@ def write_gradebook(path, results, steps):
     for r in sorted(results, key=lambda r: r.learner):
         writer.writerow([r.learner, f"{r.score:g}",
                          *(f"{r.steps[s]['points']:g}" if s in r.steps else "0" for s in steps), r.note])
-    from grader.export import write_atomically
+    from grader.outputs.export import write_atomically
     write_atomically(path, out.getvalue())
 
 
 def failure_key(entry):
     """What a failed step's failure is, in words that many learners' failures share: the named
-    mistake's name from the catalogue (grader.mistakes), else the message without its details."""
+    mistake's name from the catalogue (grader.course.mistakes), else the message without its details."""
     if entry.get("mistake"):
-        from grader.mistakes import CATALOGUE
+        from grader.course.mistakes import CATALOGUE
         key = str(entry["mistake"])
         return CATALOGUE[key].name if key in CATALOGUE else key
     line = (entry.get("message") or "").split("\n")[0]

@@ -13,11 +13,12 @@ import shutil
 import sys
 import tempfile
 
-from grader.catalog import render_catalog
-from instructor.common import KIT, ToolError, catalog, require_full_marks
+from grader.kit import KIT_ROOT
+from grader.outputs.points import render_catalog
+from instructor.common import ToolError, catalog, require_full_marks
 from instructor.handout import IGNORED, write_zip
 
-TEMPLATES = os.path.join(KIT, "instructor", "autograder")
+TEMPLATES = os.path.join(KIT_ROOT, "instructor", "autograder")
 COPIED = ["grader", "solutions", "requirements.txt"]
 AT_TOP = ["setup.sh", "run_autograder", "grade_submission.py"]
 
@@ -41,7 +42,7 @@ def build(tests, out, call_timeout):
     with tempfile.TemporaryDirectory() as tmp:
         root = os.path.join(tmp, "autograder")
         for name in COPIED:
-            source = os.path.join(KIT, name)
+            source = os.path.join(KIT_ROOT, name)
             if os.path.isdir(source):
                 shutil.copytree(source, os.path.join(root, name), ignore=IGNORED)
             else:
@@ -61,9 +62,9 @@ def build(tests, out, call_timeout):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m instructor.gradescope", description=__doc__.split("\n")[0])
-    parser.add_argument("--tests", default=os.path.join(KIT, "tests", "steps"),
+    parser.add_argument("--tests", default=os.path.join(KIT_ROOT, "tests", "steps"),
                         help="test folders to grade with, public and hidden, separated by ':'")
-    parser.add_argument("--out", default=os.path.join(KIT, "dist", "autograder.zip"), help="default: dist/autograder.zip")
+    parser.add_argument("--out", default=os.path.join(KIT_ROOT, "dist", "autograder.zip"), help="default: dist/autograder.zip")
     parser.add_argument("--call-timeout", type=float, default=10.0, help="seconds allowed per call (default: 10)")
     args = parser.parse_args(argv)
     try:

@@ -18,9 +18,10 @@ import sys
 import tempfile
 import zipfile
 
-from grader.reference import RECORDING
+from grader.judge.reference import RECORDING
+from grader.kit import KIT_ROOT
 from instructor import classroom
-from instructor.common import KIT, ToolError, fresh_dir, grade
+from instructor.common import ToolError, fresh_dir, grade
 
 MANIFEST = ".lstm-kit-handout.json"
 ZIP_ROOT = "lstm-kit"
@@ -73,7 +74,7 @@ def learner_makefile(text):
 def record_reference(public, dest):
     """Run the public tests on the reference once, recording every reference call they make."""
     with tempfile.TemporaryDirectory() as results:
-        done = grade(os.path.join(KIT, "solutions"), public, results, "--record-reference", dest)
+        done = grade(os.path.join(KIT_ROOT, "solutions"), public, results, "--record-reference", dest)
     if done.returncode != 0:
         raise ToolError("the reference solution does not pass every public test, so its outputs cannot be "
                         f"recorded:\n{done.stdout[-3000:]}{done.stderr[-2000:]}")
@@ -85,7 +86,7 @@ def self_check(handout):
         stubs = grade("exercises", "tests/steps", os.path.join(tmp, "stubs"), cwd=handout)
         if stubs.returncode != 1 or "not started" not in stubs.stdout:
             raise ToolError(f"the handout does not grade its own stubs as not started:\n{stubs.stdout}{stubs.stderr}")
-        reference = grade(os.path.join(KIT, "solutions"), "tests/steps", os.path.join(tmp, "ref"), cwd=handout)
+        reference = grade(os.path.join(KIT_ROOT, "solutions"), "tests/steps", os.path.join(tmp, "ref"), cwd=handout)
         if reference.returncode != 0:
             raise ToolError(f"the handout does not give the reference full marks:\n{reference.stdout}{reference.stderr}")
 
@@ -109,19 +110,19 @@ def build(out, zip_path, public):
     public = os.path.abspath(public)
     fresh_dir(out, MANIFEST)
     for name in COPIED:
-        source, target = os.path.join(KIT, name), os.path.join(out, name)
+        source, target = os.path.join(KIT_ROOT, name), os.path.join(out, name)
         if os.path.isdir(source):
             shutil.copytree(source, target, ignore=IGNORED)
         else:
             shutil.copy2(source, target)
     shutil.copytree(public, os.path.join(out, "tests", "steps"), ignore=IGNORED)
-    shutil.copytree(os.path.join(KIT, "docs"), os.path.join(out, "docs"),
+    shutil.copytree(os.path.join(KIT_ROOT, "docs"), os.path.join(out, "docs"),
                     ignore=shutil.ignore_patterns(*INSTRUCTOR_DOCS, "__pycache__"))
-    with open(os.path.join(KIT, "README.md")) as f:
+    with open(os.path.join(KIT_ROOT, "README.md")) as f:
         readme = learner_readme(f.read())
     with open(os.path.join(out, "README.md"), "w") as f:
         f.write(readme)
-    with open(os.path.join(KIT, "Makefile")) as f:
+    with open(os.path.join(KIT_ROOT, "Makefile")) as f:
         makefile = learner_makefile(f.read())
     with open(os.path.join(out, "Makefile"), "w") as f:
         f.write(makefile)
@@ -137,10 +138,10 @@ def build(out, zip_path, public):
     for dirpath, dirnames, _ in os.walk(out):  # left by the self-check's imports
         for name in [d for d in dirnames if d == "__pycache__"]:
             shutil.rmtree(os.path.join(dirpath, name))
-    from grader.reference import read_recording
+    from grader.judge.reference import read_recording
     recorded = len(read_recording(recording)[0]["entries"])
     with open(os.path.join(out, MANIFEST), "w") as f:
-        json.dump({"handout": "lstm-kit", "public_tests": os.path.relpath(public, KIT),
+        json.dump({"handout": "lstm-kit", "public_tests": os.path.relpath(public, KIT_ROOT),
                    "recorded_reference_calls": recorded, "points": sum(p for _, _, p in steps)}, f, indent=2)
     write_zip(out, zip_path)
     return recorded, steps
@@ -148,10 +149,10 @@ def build(out, zip_path, public):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m instructor.handout", description=__doc__.split("\n")[0])
-    parser.add_argument("--out", default=os.path.join(KIT, "dist", "handout"), help="default: dist/handout/")
-    parser.add_argument("--zip", default=os.path.join(KIT, "dist", "lstm-kit-handout.zip"),
+    parser.add_argument("--out", default=os.path.join(KIT_ROOT, "dist", "handout"), help="default: dist/handout/")
+    parser.add_argument("--zip", default=os.path.join(KIT_ROOT, "dist", "lstm-kit-handout.zip"),
                         help="default: dist/lstm-kit-handout.zip")
-    parser.add_argument("--public", default=os.path.join(KIT, "tests", "steps"),
+    parser.add_argument("--public", default=os.path.join(KIT_ROOT, "tests", "steps"),
                         help="the public test folder learners get (default: tests/steps/)")
     args = parser.parse_args(argv)
     try:

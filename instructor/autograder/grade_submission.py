@@ -19,8 +19,8 @@ def write_results(results, document):
 def main(root):
     source, submission, results = (os.path.join(root, name) for name in ("source", "submission", "results"))
     sys.path.insert(0, source)
-    from grader.layout import LayoutError, stage
-    from grader.steps import FILES
+    from grader.course.steps import FILES
+    from grader.sandbox.staging import LayoutError, stage
 
     config = json.load(open(os.path.join(source, "autograder.json")))
     folder = tempfile.mkdtemp(prefix="lstm-kit-submission-")

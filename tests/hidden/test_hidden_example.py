@@ -6,9 +6,16 @@ An ordinary pytest file for the kit's grader. Grade with the public tests:
 import numpy as np
 import pytest
 
-from grader.checks import (CheckFailed, expect_array, expect_close, expect_matches_reference, expect_tuple,
-                           gradient_check, noted)
-from grader.inputs import describe, gate_args, sequence_args, sizes, step_args, upstream
+from grader.course.inputs import describe, gate_args, sequence_args, sizes, step_args, upstream
+from grader.judge.checks import (
+    CheckFailed,
+    expect_array,
+    expect_close,
+    expect_matches_reference,
+    expect_tuple,
+    gradient_check,
+    noted,
+)
 
 # Every test in this file is hidden from learners on Gradescope unless it says otherwise.
 pytestmark = pytest.mark.visibility("hidden")

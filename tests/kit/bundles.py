@@ -7,7 +7,7 @@ it were graded alone.
 """
 import ast
 
-from grader.steps import BY_FUNCTION, BY_NAME
+from grader.course.steps import BY_FUNCTION, BY_NAME
 
 
 def defined_functions(source):

@@ -10,11 +10,10 @@ from dataclasses import dataclass
 
 import pytest
 
-KIT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, KIT)
+from grader.course.steps import FILES, STEPS
+from grader.kit import KIT_ROOT
 
-from corpus import AS_TAUGHT  # noqa: E402
-from grader.steps import FILES, STEPS  # noqa: E402
+from corpus import AS_TAUGHT
 
 # The hostile corpus holds submissions, some with their own conftest.py and test files: they are
 # graded (test_hostile.py), never collected as the kit's tests.
@@ -52,7 +51,7 @@ def grade(submission, results_dir, *extra, env=None, timeout=120):
     started = time.monotonic()
     proc = subprocess.run(
         [sys.executable, "-m", "grader", "--submission", str(submission), "--results", str(results_dir), *extra],
-        cwd=KIT, capture_output=True, text=True, timeout=timeout,
+        cwd=KIT_ROOT, capture_output=True, text=True, timeout=timeout,
         env={**os.environ, "NO_COLOR": "1", "LSTM_KIT_STATE": os.path.join(results_dir, "state.json"), **(env or {})})
     seconds = time.monotonic() - started
     path = os.path.join(results_dir, "results.json")
@@ -76,11 +75,11 @@ def build_submission(folder, done=(), replace=None):
     """
     folder.mkdir(parents=True, exist_ok=True)
     for name in FILES:
-        shutil.copy(os.path.join(KIT, "exercises", name), folder / name)
+        shutil.copy(os.path.join(KIT_ROOT, "exercises", name), folder / name)
     replace = replace or {}
     redefined = {n.name for code in replace.values() for n in ast.parse(code).body if isinstance(n, ast.FunctionDef)}
     for step in STEPS:
-        source = AS_TAUGHT if step.file == "sequence.py" else os.path.join(KIT, "solutions", step.file)
+        source = AS_TAUGHT if step.file == "sequence.py" else os.path.join(KIT_ROOT, "solutions", step.file)
         chunks = [function_source(source, function)
                   for function in step.functions if step.name in done and function not in redefined]
         chunks += [replace[step.name]] if step.name in replace else []

@@ -6,10 +6,10 @@ import re
 import shutil
 from dataclasses import dataclass
 
-from grader.steps import FILES
+from grader.course.steps import FILES
+from grader.kit import KIT_ROOT
 
-KIT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CORPUS = os.path.join(KIT, "tests", "kit", "hostile")
+CORPUS = os.path.join(KIT_ROOT, "tests", "kit", "hostile")
 CALL_TIMEOUT = 1.0   # seconds per call: the sleep cases are built around it
 TIME_LIMIT = 30.0    # seconds for a whole run, unless a case says otherwise
 START_UP = 15.0      # slack for starting Python and pytest on a busy machine
@@ -19,7 +19,7 @@ CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 SECRET = {"LSTM_KIT_GRADER_SECRET": "s3cret-the-worker-must-not-see"}  # in every run's environment
 RESULTS_SIZE = 200_000  # bytes: a flood of output must not reach results.json
 # sequence.py as learners write it, looping over the cell; the reference's does not call the cell
-AS_TAUGHT = os.path.join(KIT, "tests", "kit", "as_taught.py")
+AS_TAUGHT = os.path.join(KIT_ROOT, "tests", "kit", "as_taught.py")
 
 
 @dataclass
@@ -69,7 +69,7 @@ def build(case, target):
     """
     os.makedirs(target)
     expected = case.expected
-    base = os.path.join(KIT, expected.get("base", "solutions"))
+    base = os.path.join(KIT_ROOT, expected.get("base", "solutions"))
     for name in sorted(os.listdir(case.folder)):
         if name in ("README.md", "expected.json"):
             continue
@@ -91,7 +91,7 @@ def build(case, target):
         with open(os.path.join(target, name), "w") as f:
             f.write(text)
     for name, kit_path in expected.get("symlinks", {}).items():
-        os.symlink(os.path.join(KIT, kit_path), os.path.join(target, name))
+        os.symlink(os.path.join(KIT_ROOT, kit_path), os.path.join(target, name))
     return target
 
 

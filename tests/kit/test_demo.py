@@ -7,11 +7,13 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import ALL_STEPS, KIT, build_submission
 from demo import story
 from demo.measure import gradient_reach, trace_gates
 from demo.models import REFERENCE, choose_folder, load_code
-from grader import tasks
+from grader.course import tasks
+from grader.kit import KIT_ROOT
+
+from conftest import ALL_STEPS, build_submission
 
 # Runs the demo with matplotlib made unimportable, as on a machine without the optional extras.
 WITHOUT_MATPLOTLIB = "import sys, runpy; sys.modules['matplotlib'] = None; runpy.run_module('demo', run_name='__main__')"
@@ -19,7 +21,7 @@ SMALL = ["--steps", "60", "--distances", "5,30", "--reach", "1,10,30"]
 
 
 def run_demo(*args):
-    return subprocess.run([sys.executable, "-c", WITHOUT_MATPLOTLIB, *args], cwd=KIT, capture_output=True,
+    return subprocess.run([sys.executable, "-c", WITHOUT_MATPLOTLIB, *args], cwd=KIT_ROOT, capture_output=True,
                           text=True, timeout=300, env={**os.environ, "NO_COLOR": "1", "COLUMNS": "100"})
 
 

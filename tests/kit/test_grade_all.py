@@ -6,8 +6,10 @@ import os
 import subprocess
 import zipfile
 
-from conftest import ALL_STEPS, KIT, build_submission
+from grader.kit import KIT_ROOT
 from instructor.gradebook import failure_key
+
+from conftest import ALL_STEPS, build_submission
 from mistakes import MISTAKES
 
 
@@ -58,7 +60,7 @@ def test_grade_all_grades_every_learner_on_their_own(tmp_path):
     submissions.mkdir()
     expected = make_class(submissions)
     done = subprocess.run(["make", "-s", "grade-all", f"SUBMISSIONS={submissions}", f"OUT={out}", "JOBS=2",
-                           "CALL_TIMEOUT=0.5", "TIME_LIMIT=8"], cwd=KIT, capture_output=True, text=True,
+                           "CALL_TIMEOUT=0.5", "TIME_LIMIT=8"], cwd=KIT_ROOT, capture_output=True, text=True,
                           env={**os.environ, "NO_COLOR": "1"})
     assert done.returncode == 0, done.stdout + done.stderr
     rows = list(csv.DictReader(open(out / "gradebook.csv")))
@@ -83,7 +85,7 @@ def test_grade_all_grades_every_learner_on_their_own(tmp_path):
     assert "Graded 11 submissions" in done.stdout
     assert "Scores out of 100: mean" in done.stdout
     cell_row = next(line for line in done.stdout.splitlines() if line.strip().startswith("cell_update "))
-    from grader.mistakes import CATALOGUE
+    from grader.course.mistakes import CATALOGUE
     assert f"{CATALOGUE['gates_swapped'].name} (2 of 4 failing)" in cell_row  # named mistakes group
     assert "Not graded (1;" in done.stdout and "frank:" in done.stdout
     assert "[11/11]" in done.stderr  # progress, one line per learner when not in a terminal
@@ -98,7 +100,7 @@ def _cmdline(pid):
 
 
 def test_grade_all_needs_a_submissions_folder():
-    done = subprocess.run(["make", "-s", "grade-all"], cwd=KIT, capture_output=True, text=True)
+    done = subprocess.run(["make", "-s", "grade-all"], cwd=KIT_ROOT, capture_output=True, text=True)
     assert done.returncode != 0 and "usage: make grade-all SUBMISSIONS=folder" in done.stdout
 
 

@@ -9,16 +9,18 @@ import zipfile
 
 import pytest
 
-from conftest import ALL_STEPS, KIT, build_submission
+from grader.kit import KIT_ROOT
 
-TESTS = f"{os.path.join(KIT, 'tests', 'steps')}:{os.path.join(KIT, 'tests', 'hidden')}"
+from conftest import ALL_STEPS, build_submission
+
+TESTS = f"{os.path.join(KIT_ROOT, 'tests', 'steps')}:{os.path.join(KIT_ROOT, 'tests', 'hidden')}"
 
 
 @pytest.fixture(scope="module")
 def autograder_zip(tmp_path_factory):
     out = tmp_path_factory.mktemp("dist") / "autograder.zip"
     done = subprocess.run([sys.executable, "-m", "instructor.gradescope", "--tests", TESTS, "--out", str(out)],
-                          cwd=KIT, capture_output=True, text=True)
+                          cwd=KIT_ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "set the assignment's autograder points to 109" in done.stdout
     return out
@@ -96,13 +98,13 @@ def test_zip_is_refused_when_the_reference_fails_a_test(tmp_path):
     wrong = tmp_path / "wrong"
     wrong.mkdir()
     (wrong / "test_wrong.py").write_text(
-        "import numpy as np\nimport pytest\n\nfrom grader.checks import expect_close\n\n\n"
+        "import numpy as np\nimport pytest\n\nfrom grader.judge.checks import expect_close\n\n\n"
         "@pytest.mark.step('sigmoid', points=1)\ndef test_sigmoid_of_zero(submission):\n"
         "    \"\"\"sigmoid(0) is one (it is not)\"\"\"\n"
         "    expect_close(submission.sigmoid(np.zeros(3)), np.ones(3), 'sigmoid(0)')\n")
     out = tmp_path / "autograder.zip"
     done = subprocess.run([sys.executable, "-m", "instructor.gradescope", "--tests", str(wrong), "--out", str(out)],
-                          cwd=KIT, capture_output=True, text=True)
+                          cwd=KIT_ROOT, capture_output=True, text=True)
     assert done.returncode == 2
     assert "the reference solution does not pass every test" in done.stderr
     assert "sigmoid(0) is one (it is not)" in done.stderr and not out.exists()

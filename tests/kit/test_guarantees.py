@@ -5,12 +5,14 @@ import os
 import shutil
 import time
 
-from conftest import KIT, grade
-from grader.report import render
-from grader.results import FAILED, StepResult
-from grader.steps import BY_NAME
+from grader.course.steps import BY_NAME
+from grader.kit import KIT_ROOT
+from grader.outputs.results import StepResult
+from grader.plugin.outcome import FAILED
 
-SOLUTIONS = os.path.join(KIT, "solutions")
+from conftest import grade
+
+SOLUTIONS = os.path.join(KIT_ROOT, "solutions")
 PASSING = '''
 import pytest
 
@@ -104,7 +106,7 @@ def test_hangs_in_the_grader():
 
 def test_conftest_above_the_tests_is_not_loaded(tmp_path):
     (tmp_path / "conftest.py").write_text("raise RuntimeError('a conftest.py above the tests ran')\n")
-    shutil.copytree(os.path.join(KIT, "tests", "steps"), tmp_path / "tests")
+    shutil.copytree(os.path.join(KIT_ROOT, "tests", "steps"), tmp_path / "tests")
     graded = grade(SOLUTIONS, tmp_path / "results", "--tests", str(tmp_path / "tests"))
     assert graded.exit_code == 0, graded.output
     assert graded.score == 100
@@ -113,7 +115,7 @@ def test_conftest_above_the_tests_is_not_loaded(tmp_path):
 def test_rich_report_shows_brackets_in_messages_as_text():
     result = StepResult(BY_NAME["forget_gate"], FAILED, 0, 5, "[/] [bold]x[/bold] [red", "[/]")
     stream = io.StringIO()
-    from grader import report
+    from grader.outputs import report
     report._render_rich([result], "exercises", {}, ["note with [/] inside"], stream)
     text = stream.getvalue()
     assert "[/] [bold]x[/bold] [red" in text and "printed: [/]" in text and "note with [/] inside" in text

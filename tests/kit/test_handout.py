@@ -12,12 +12,14 @@ import zipfile
 import numpy as np
 import pytest
 
-from conftest import ALL_STEPS, KIT, build_submission, grade
-from grader.reference import RECORDING, read_recording
-from grader.steps import FILES
+from grader.course.steps import FILES
+from grader.judge.reference import RECORDING, read_recording
+from grader.kit import KIT_ROOT
 
-PUBLIC = os.path.join(KIT, "tests", "steps")
-HIDDEN = os.path.join(KIT, "tests", "hidden")
+from conftest import ALL_STEPS, build_submission, grade
+
+PUBLIC = os.path.join(KIT_ROOT, "tests", "steps")
+HIDDEN = os.path.join(KIT_ROOT, "tests", "hidden")
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +27,7 @@ def handout(tmp_path_factory):
     """A handout built as `make handout` does, with hidden tests in the kit and named in TESTS."""
     root = tmp_path_factory.mktemp("dist")
     done = subprocess.run([sys.executable, "-m", "instructor.handout", "--out", str(root / "handout"),
-                           "--zip", str(root / "handout.zip")], cwd=KIT, capture_output=True, text=True,
+                           "--zip", str(root / "handout.zip")], cwd=KIT_ROOT, capture_output=True, text=True,
                           env={**os.environ, "TESTS": f"{PUBLIC}:{HIDDEN}"})
     assert done.returncode == 0, done.stdout + done.stderr
     assert "checked inside the handout" in done.stdout
@@ -59,7 +61,7 @@ def normalized(text):
 
 def solution_code_found(folder):
     """Every solution function whose body appears in a file below ``folder`` (as code or text)."""
-    solutions = {k: v for k, v in function_bodies(os.path.join(KIT, "solutions")).items()}
+    solutions = {k: v for k, v in function_bodies(os.path.join(KIT_ROOT, "solutions")).items()}
     theirs = {ast_dump for ast_dump, _ in function_bodies(folder).values()}
     texts = [normalized(open(os.path.join(folder, p), errors="replace").read()) for p in files_below(folder)
              if not p.endswith((".npz", ".zip"))]
@@ -78,7 +80,7 @@ def test_handout_has_the_learners_files_and_nothing_else(handout):
     assert not any("__pycache__" in f or "hidden" in f or "solutions" in f or "instructor" in f for f in files)
     assert os.path.join("docs", "writing-tests.md") not in files
     for name in FILES:
-        assert open(handout / "exercises" / name).read() == open(os.path.join(KIT, "exercises", name)).read()
+        assert open(handout / "exercises" / name).read() == open(os.path.join(KIT_ROOT, "exercises", name)).read()
 
 
 def test_handout_zip_holds_the_same_files(handout):
@@ -89,7 +91,7 @@ def test_handout_zip_holds_the_same_files(handout):
 
 
 def test_handout_holds_no_solution_code(handout):
-    solution_files = {open(os.path.join(KIT, "solutions", f), "rb").read() for f in FILES}
+    solution_files = {open(os.path.join(KIT_ROOT, "solutions", f), "rb").read() for f in FILES}
     assert not any(open(os.path.join(handout, f), "rb").read() in solution_files for f in files_below(handout))
     assert solution_code_found(handout) == []
 
@@ -100,10 +102,10 @@ def test_the_solution_code_detector_finds_planted_code(handout, tmp_path):
     shutil.copytree(handout, copy)
     from conftest import function_source
     with open(copy / "exercises" / "gates.py", "a") as f:  # renamed: found by its body, not its name
-        f.write("\n\n" + function_source(os.path.join(KIT, "solutions", "gates.py"), "forget_gate")
+        f.write("\n\n" + function_source(os.path.join(KIT_ROOT, "solutions", "gates.py"), "forget_gate")
                 .replace("def forget_gate", "def helper") + "\n")
     with open(copy / "docs" / "math.md", "a") as f:
-        f.write("\n```python\n" + function_source(os.path.join(KIT, "solutions", "sequence.py"), "lstm_backward") + "\n```\n")
+        f.write("\n```python\n" + function_source(os.path.join(KIT_ROOT, "solutions", "sequence.py"), "lstm_backward") + "\n```\n")
     # forget_gate's body is also input_gate's and output_gate's: all three are found.
     assert solution_code_found(copy) == ["forget_gate", "input_gate", "lstm_backward", "output_gate"]
 
@@ -117,7 +119,7 @@ def test_recorded_outputs_are_numbers_for_the_public_inputs_only(handout, tmp_pa
 
     def recorded_by(tests):
         out = tmp_path / f"{os.path.basename(tests)}.npz"
-        done = grade(os.path.join(KIT, "solutions"), tmp_path / "r", "--tests", tests, "--record-reference", str(out))
+        done = grade(os.path.join(KIT_ROOT, "solutions"), tmp_path / "r", "--tests", tests, "--record-reference", str(out))
         assert done.exit_code == 0, done.output
         return set(read_recording(out)[0]["entries"])
 
@@ -213,11 +215,11 @@ def test_handout_readme_and_makefile_are_the_learners(handout):
 
 
 def test_github_classroom_file_is_current_and_each_step_exits_by_its_status(handout, tmp_path):
-    check = subprocess.run([sys.executable, "-m", "instructor.classroom", "--check"], cwd=KIT, capture_output=True, text=True)
+    check = subprocess.run([sys.executable, "-m", "instructor.classroom", "--check"], cwd=KIT_ROOT, capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
-    committed = json.load(open(os.path.join(KIT, ".github", "classroom", "autograding.json")))
+    committed = json.load(open(os.path.join(KIT_ROOT, ".github", "classroom", "autograding.json")))
     assert (handout / ".github" / "classroom" / "autograding.json").read_text() == \
-        open(os.path.join(KIT, ".github", "classroom", "autograding.json")).read()
+        open(os.path.join(KIT_ROOT, ".github", "classroom", "autograding.json")).read()
     from test_path import MAX_POINTS
     assert [(t["name"].split(". ")[1], t["points"]) for t in committed["tests"]] == list(MAX_POINTS.items())
     workflow = (handout / ".github" / "workflows" / "classroom.yml").read_text()

@@ -5,11 +5,13 @@ import json
 import os
 import re
 
-from conftest import ALL_STEPS, KIT, build_submission, grade
+from grader.kit import KIT_ROOT
 
-HIDDEN = os.path.join(KIT, "tests", "hidden")
+from conftest import ALL_STEPS, build_submission, grade
+
+HIDDEN = os.path.join(KIT_ROOT, "tests", "hidden")
 EXAMPLE = os.path.join(HIDDEN, "test_hidden_example.py")
-BOTH = f"{os.path.join(KIT, 'tests', 'steps')}:{HIDDEN}"
+BOTH = f"{os.path.join(KIT_ROOT, 'tests', 'steps')}:{HIDDEN}"
 
 # Passes every public check (values within tolerance, no overflow) but is not symmetric.
 SIGMOID_BIASED_ON_NEGATIVES = '''
@@ -32,7 +34,7 @@ def source_lines(path):
 
 
 def test_example_gives_the_reference_full_marks_with_its_visibilities(grade_in):
-    graded = grade_in(os.path.join(KIT, "solutions"), "--tests", BOTH)
+    graded = grade_in(os.path.join(KIT_ROOT, "solutions"), "--tests", BOTH)
     assert graded.exit_code == 0, graded.output
     assert graded.score == 109
     visibility = {t["name"].split(": ", 1)[1]: t["visibility"] for t in graded.results["tests"]}
@@ -80,7 +82,7 @@ def test_hidden_source_never_reaches_the_learner(tmp_path):
 
 
 def test_docs_show_the_example_file_exactly():
-    docs = open(os.path.join(KIT, "docs", "writing-tests.md")).read()
+    docs = open(os.path.join(KIT_ROOT, "docs", "writing-tests.md")).read()
     blocks = re.findall(r"```python\n(.*?)```", docs, re.S)
     assert open(EXAMPLE).read() in blocks
     for name in ("submission", "reference", "visibility", "timeout", "gradient_check", "expect_matches_reference",

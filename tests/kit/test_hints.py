@@ -4,8 +4,10 @@ import os
 import subprocess
 import sys
 
-from conftest import KIT, build_submission, function_source
-from grader.hints import load_hints
+from grader.course.hints import load_hints
+from grader.kit import KIT_ROOT
+
+from conftest import build_submission, function_source
 
 HINTS = load_hints()
 
@@ -23,21 +25,21 @@ class Learner:
                     "LSTM_KIT_STATE": str(tmp_path / "state" / "state.json")}
         self.results = str(tmp_path / "build")
 
-    def run(self, module, *args):
-        proc = subprocess.run([sys.executable, "-m", module, "--submission", str(self.folder),
+    def run(self, command=(), *args):
+        proc = subprocess.run([sys.executable, "-m", "grader", *command, "--submission", str(self.folder),
                                "--results", self.results, *args],
-                              cwd=KIT, env=self.env, capture_output=True, text=True, timeout=120)
+                              cwd=KIT_ROOT, env=self.env, capture_output=True, text=True, timeout=120)
         return proc.returncode, flat(proc.stdout + proc.stderr)
 
     def hint(self, *args):
-        return self.run("grader.hint", *args)
+        return self.run(["hint"], *args)
 
     def grade(self):
-        return self.run("grader")[1]
+        return self.run()[1]
 
     def solve(self, step, file):
         with open(self.folder / file, "a") as f:
-            f.write("\n\n" + function_source(os.path.join(KIT, "solutions", file), step) + "\n")
+            f.write("\n\n" + function_source(os.path.join(KIT_ROOT, "solutions", file), step) + "\n")
 
 
 def test_each_hint_once_then_all_three(tmp_path):

@@ -5,10 +5,10 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from test_path import MAX_POINTS
 
 import corpus
 from conftest import grade
-from test_path import MAX_POINTS
 
 CASES = corpus.cases()
 STALE = {"score": 999, "tests": [], "output": "left from an earlier run"}

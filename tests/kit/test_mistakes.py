@@ -9,17 +9,29 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
+from grader.course.inputs import (
+    SEEDS,
+    SQUARE_SEED,
+    cell_update_args,
+    classifier_args,
+    gate_args,
+    hidden_state_args,
+    sequence_args,
+    sizes,
+    step_args,
+    upstream,
+)
+from grader.course.mistakes import CATALOGUE
+from grader.course.steps import BY_FUNCTION
+from grader.judge import variants
+from grader.judge.checks import CheckFailed
+from grader.judge.diagnosis import compared, load_reference, name_mistake, same
+from grader.judge.evidence import Evidence
+from grader.judge.variants import FORMS, correct
+from grader.kit import KIT_ROOT
+
 from bundles import affected, defined_functions, pack
-from conftest import ALL_STEPS, KIT, build_submission, grade
-from grader import variants
-from grader.checks import CheckFailed
-from grader.diagnosis import compared, load_reference, name_mistake, same
-from grader.evidence import Evidence
-from grader.inputs import SEEDS, SQUARE_SEED, cell_update_args, classifier_args, gate_args, hidden_state_args, \
-    sequence_args, sizes, step_args, upstream
-from grader.mistakes import CATALOGUE
-from grader.variants import FORMS, correct
-from grader.steps import BY_FUNCTION
+from conftest import ALL_STEPS, build_submission, grade
 from mistakes import ALTERNATIVES, MISTAKES, UNCATALOGUED
 
 # The mistakes the catalogue must cover (the kit's promise to learners).
@@ -109,7 +121,7 @@ def test_the_figures_follow_the_name(graded):
 
 # -- the catalogue itself, in-process ----------------------------------------------------------
 
-REFERENCE = load_reference(os.path.join(KIT, "solutions"))
+REFERENCE = load_reference(os.path.join(KIT_ROOT, "solutions"))
 
 
 def function_inputs(name, seed):
@@ -203,10 +215,10 @@ def test_diagnosis_names_a_matching_output_and_nothing_else():
     inputs = gate_args(0)
     tanh_gate = REFERENCE.candidate(*inputs)
     key, message = name_mistake(failure_with_evidence("forget_gate", inputs, tanh_gate), "f has wrong values",
-                                os.path.join(KIT, "solutions"))
+                                os.path.join(KIT_ROOT, "solutions"))
     assert key == "gate_tanh" and message.endswith("Details: f has wrong values")
     assert name_mistake(failure_with_evidence("forget_gate", inputs, tanh_gate + 1e-3), "m",
-                        os.path.join(KIT, "solutions")) == ("", "m")
+                        os.path.join(KIT_ROOT, "solutions")) == ("", "m")
 
 
 def test_without_a_reference_there_is_no_diagnosis_and_no_crash(tmp_path, monkeypatch):
@@ -220,8 +232,8 @@ def test_without_a_reference_there_is_no_diagnosis_and_no_crash(tmp_path, monkey
     assert name_mistake(failure, "f has wrong values", str(broken)) == ("", "f has wrong values")  # names taken
     for module in ("gates", "cell", "sequence"):
         monkeypatch.delitem(sys.modules, module, raising=False)
-    import grader.diagnosis
-    monkeypatch.setattr(grader.diagnosis, "_references", {})
+    import grader.judge.diagnosis
+    monkeypatch.setattr(grader.judge.diagnosis, "_references", {})
     assert name_mistake(failure, "f has wrong values", str(broken)) == ("", "f has wrong values")
 
 
@@ -229,5 +241,5 @@ def test_a_reference_that_raises_gives_no_name():
     def explode(*args):
         raise KeyError("no stored output for these inputs")
     ref = types.SimpleNamespace(**{name: explode for name in BY_FUNCTION})
-    from grader.diagnosis import diagnose
+    from grader.judge.diagnosis import diagnose
     assert diagnose(Evidence("forget_gate", gate_args(0), np.zeros((3, 6))), ref) == (None, False)

@@ -1,13 +1,14 @@
 """The path's promises: the reference passes, stubs are 'not started', partial work earns exactly
 its steps, and a step built on a failing one says so. (Mistakes and alternative styles: test_mistakes.py.)"""
 import os
-import shutil
 
 import pytest
 
-from conftest import ALL_STEPS, KIT, build_submission
-from grader.hints import load_hints
-from grader.steps import BY_NAME, STEPS, functions_text
+from grader.course.hints import load_hints
+from grader.course.steps import BY_NAME, STEPS, functions_text
+from grader.kit import KIT_ROOT
+
+from conftest import ALL_STEPS, build_submission
 from mistakes import MISTAKES
 
 MAX_POINTS = {"sigmoid": 4, "forget_gate": 4, "input_gate": 4, "candidate": 4, "cell_update": 4,
@@ -17,7 +18,7 @@ MAX_POINTS = {"sigmoid": 4, "forget_gate": 4, "input_gate": 4, "candidate": 4, "
 
 def test_points_add_up_to_100_as_the_readme_lists():
     assert sum(MAX_POINTS.values()) == 100
-    readme = open(os.path.join(KIT, "README.md")).read()
+    readme = open(os.path.join(KIT_ROOT, "README.md")).read()
     for step in STEPS:
         functions = ", ".join(f"`{function}`" for function in step.functions)
         assert f"| {step.number} | {functions} | `{step.file}` | {MAX_POINTS[step.name]} |" in readme
@@ -30,7 +31,7 @@ def test_every_step_has_three_hints():
 
 
 def test_reference_gets_full_marks(grade_in):
-    graded = grade_in(os.path.join(KIT, "solutions"))
+    graded = grade_in(os.path.join(KIT_ROOT, "solutions"))
     assert graded.exit_code == 0, graded.output
     assert graded.score == 100
     assert {name: (s["status"], s["points"]) for name, s in graded.steps.items()} == \
@@ -52,7 +53,7 @@ def test_untouched_stubs_are_not_started_with_the_first_hint(grade_in, tmp_path)
 
 
 def test_shipped_exercises_are_the_stubs(grade_in):
-    graded = grade_in(os.path.join(KIT, "exercises"))
+    graded = grade_in(os.path.join(KIT_ROOT, "exercises"))
     assert graded.exit_code == 1 and graded.score == 0
     assert {s["status"] for s in graded.steps.values()} == {"not started"}
 

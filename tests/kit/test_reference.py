@@ -7,9 +7,9 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import KIT
+from grader.kit import KIT_ROOT
 
-SOLUTIONS = os.path.join(KIT, "solutions")
+SOLUTIONS = os.path.join(KIT_ROOT, "solutions")
 
 
 @pytest.fixture(scope="module")

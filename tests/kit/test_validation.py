@@ -4,9 +4,9 @@ import os
 
 import pytest
 
-from conftest import KIT
+from grader.kit import KIT_ROOT
 
-SOLUTIONS = os.path.join(KIT, "solutions")
+SOLUTIONS = os.path.join(KIT_ROOT, "solutions")
 HEADER = "import pytest\nSECRET_INPUT_TABLE = [0.125, 0.25]\n\n"
 GOOD = '@pytest.mark.step("sigmoid", points=1)\ndef test_fine(submission):\n    """fine"""\n'
 
@@ -61,12 +61,12 @@ def expect_not_graded(graded, expected):
 def test_broken_test_folder_is_named_by_file_and_line(grade_in, tmp_path, case):
     files, expected = CASES[case]
     folder = write_folder(tmp_path / "hidden", files)
-    expect_not_graded(grade_in(SOLUTIONS, "--tests", f"{KIT}/tests/steps:{folder}"), expected)
+    expect_not_graded(grade_in(SOLUTIONS, "--tests", f"{KIT_ROOT}/tests/steps:{folder}"), expected)
 
 
 def test_two_test_files_with_one_name_are_refused(grade_in, tmp_path):
     folder = write_folder(tmp_path / "hidden", {"test_gates.py": HEADER + GOOD})
-    expect_not_graded(grade_in(SOLUTIONS, "--tests", f"{KIT}/tests/steps:{folder}"),
+    expect_not_graded(grade_in(SOLUTIONS, "--tests", f"{KIT_ROOT}/tests/steps:{folder}"),
                       "two test files are named test_gates.py")
 
 
@@ -80,14 +80,14 @@ def test_a_folder_given_twice_or_nested_is_refused(grade_in, tmp_path):
 def test_points_must_add_up_to_the_expected_total(grade_in):
     ok = grade_in(SOLUTIONS, "--max-score", "100")
     assert ok.exit_code == 0 and ok.score == 100
-    wrong = grade_in(SOLUTIONS, "--tests", f"{KIT}/tests/steps:{KIT}/tests/hidden", "--max-score", "100")
+    wrong = grade_in(SOLUTIONS, "--tests", f"{KIT_ROOT}/tests/steps:{KIT_ROOT}/tests/hidden", "--max-score", "100")
     assert wrong.exit_code == 2
     assert "the tests' points add up to 109, not the expected 100" in wrong.output
     assert "forget_gate 6" in wrong.output
 
 
 def test_check_tests_lists_points_per_step_and_visibility(grade_in):
-    listed = grade_in(SOLUTIONS, "--check-tests", "--tests", f"{KIT}/tests/steps:{KIT}/tests/hidden")
+    listed = grade_in(SOLUTIONS, "--check-tests", "--tests", f"{KIT_ROOT}/tests/steps:{KIT_ROOT}/tests/hidden")
     assert listed.exit_code == 0, listed.output
     assert "Total: 109 points in 27 tests (100 visible + 8 hidden + 1 after_due_date)" in listed.output
     row = next(line for line in listed.output.splitlines() if " forget_gate " in line)

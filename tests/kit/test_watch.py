@@ -11,10 +11,11 @@ import time
 
 import pytest
 
-from conftest import KIT
+from grader.course.steps import BY_NAME, FILES
+from grader.kit import KIT_ROOT
+from grader.plugin.rerun import ChangedSteps
+
 from corpus import AS_TAUGHT
-from grader.rerun import ChangedSteps
-from grader.steps import BY_NAME, FILES
 from mistakes import MISTAKES
 
 FOOTER = "Watching "
@@ -27,7 +28,7 @@ def folder(tmp_path):
     """A submission that passes every step, with sequence.py as learners write it (the edits below
     swap in learners' versions of its functions)."""
     for name in FILES:
-        shutil.copy(AS_TAUGHT if name == "sequence.py" else os.path.join(KIT, "solutions", name), tmp_path / name)
+        shutil.copy(AS_TAUGHT if name == "sequence.py" else os.path.join(KIT_ROOT, "solutions", name), tmp_path / name)
     return tmp_path
 
 
@@ -72,8 +73,8 @@ class Watch:
         env = {**os.environ, "NO_COLOR": "1", "LSTM_KIT_STATE": str(results / "state.json")}
         self.results = results
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "grader.watch", "--submission", str(folder), "--results", str(results), *extra],
-            cwd=KIT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            [sys.executable, "-m", "grader", "watch", "--submission", str(folder), "--results", str(results), *extra],
+            cwd=KIT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
     def next_report(self, timeout=60):
         """Everything the watcher printed up to and including its next footer line."""
@@ -131,7 +132,7 @@ def test_watch_regrades_from_the_changed_step_and_stops_cleanly(folder, tmp_path
 def workers_of(folder):
     """The command lines of running worker processes for ``folder``."""
     listing = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
-    return [line for line in listing.splitlines() if "grader.worker" in line and str(folder) in line]
+    return [line for line in listing.splitlines() if "grader.sandbox.worker" in line and str(folder) in line]
 
 
 def test_a_burst_of_saves_is_graded_once(folder, tmp_path):
@@ -150,6 +151,6 @@ def test_a_burst_of_saves_is_graded_once(folder, tmp_path):
 
 
 def test_watch_needs_a_submission_folder(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "grader.watch", "--submission", str(tmp_path / "missing")],
-                          cwd=KIT, capture_output=True, text=True, timeout=60)
+    proc = subprocess.run([sys.executable, "-m", "grader", "watch", "--submission", str(tmp_path / "missing")],
+                          cwd=KIT_ROOT, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2 and "no submission folder" in proc.stderr

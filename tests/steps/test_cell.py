@@ -3,10 +3,20 @@ from contextlib import contextmanager
 
 import pytest
 
-from grader.checks import (GATES, Trusted, expect_all_close, expect_array, expect_close, expect_inputs_kept,
-                           expect_matches_reference, expect_tuple, gradient_check, noted)
-from grader.evidence import recorded
-from grader.inputs import SEEDS, describe, sizes, step_args, upstream
+from grader.course.inputs import SEEDS, describe, sizes, step_args, upstream
+from grader.judge.checks import (
+    GATES,
+    Trusted,
+    expect_all_close,
+    expect_array,
+    expect_close,
+    expect_inputs_kept,
+    expect_matches_reference,
+    expect_tuple,
+    gradient_check,
+    noted,
+)
+from grader.judge.evidence import recorded
 
 STEP_ARGS = ("x", "h_prev", "c_prev", "Wx", "Wh", "b")
 GRADS = ("dx", "dh_prev", "dc_prev", "dWx", "dWh", "db")

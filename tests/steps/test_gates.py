@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from grader.checks import expect_close, expect_matches_reference, mistake_failed, noted
-from grader.inputs import SEEDS, cell_update_args, describe, gate_args, hidden_state_args
+from grader.course.inputs import SEEDS, cell_update_args, describe, gate_args, hidden_state_args
+from grader.judge.checks import expect_close, expect_matches_reference, mistake_failed, noted
 
 GATE_ARGS = ("x", "h_prev", "Wx", "Wh", "b")
 

@@ -4,12 +4,23 @@ from contextlib import contextmanager
 import numpy as np
 import pytest
 
-from grader import tasks
-from grader.checks import (GATES, CheckFailed, Trusted, expect_all_close, expect_array, expect_close,
-                           expect_inputs_kept, expect_matches_reference, expect_tuple, gradient_check,
-                           mistake_failed, noted)
-from grader.evidence import recorded
-from grader.inputs import SEEDS, classifier_args, describe, gate_args, sizes, upstream
+from grader.course import tasks
+from grader.course.inputs import SEEDS, classifier_args, describe, gate_args, sizes, upstream
+from grader.judge.checks import (
+    GATES,
+    CheckFailed,
+    Trusted,
+    expect_all_close,
+    expect_array,
+    expect_close,
+    expect_inputs_kept,
+    expect_matches_reference,
+    expect_tuple,
+    gradient_check,
+    mistake_failed,
+    noted,
+)
+from grader.judge.evidence import recorded
 
 RNN_ARGS = ("x", "h_prev", "Wx", "Wh", "b")
 RNN_GRADS = ("dx", "dh_prev", "dWx", "dWh", "db")

@@ -3,10 +3,21 @@ from contextlib import contextmanager
 
 import pytest
 
-from grader.checks import (GATES, TIME, Trusted, expect_all_close, expect_array, expect_close, expect_inputs_kept,
-                           expect_matches_reference, expect_tuple, gradient_check, noted)
-from grader.evidence import recorded
-from grader.inputs import SEEDS, describe, sequence_args, sizes, upstream
+from grader.course.inputs import SEEDS, describe, sequence_args, sizes, upstream
+from grader.judge.checks import (
+    GATES,
+    TIME,
+    Trusted,
+    expect_all_close,
+    expect_array,
+    expect_close,
+    expect_inputs_kept,
+    expect_matches_reference,
+    expect_tuple,
+    gradient_check,
+    noted,
+)
+from grader.judge.evidence import recorded
 
 SEQUENCE_ARGS = ("x", "h0", "Wx", "Wh", "b")
 GRADS = ("dx", "dh0", "dWx", "dWh", "db")

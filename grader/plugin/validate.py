@@ -15,7 +15,7 @@ from numbers import Real
 
 from _pytest.outcomes import OutcomeException
 
-from grader.steps import BY_NAME, STEPS
+from grader.course.steps import BY_NAME, STEPS
 
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 KNOWN_MARKERS = ("step", "visibility", "timeout", "parametrize", "skip", "skipif", "xfail", "usefixtures",
@@ -135,7 +135,7 @@ def describe_exception(exc, fallback_path, roots=()):
         if unknown:
             close = difflib.get_close_matches(unknown[1], KNOWN_MARKERS, n=1)
             text = f"unknown marker {unknown[1]!r}" + (f" (did you mean {close[0]!r}?)" if close else "") + \
-                f"; the kit's markers are step, visibility and timeout"
+                "; the kit's markers are step, visibility and timeout"
     return f"{where(path, line)}: {text}"
 
 

@@ -1,39 +1,25 @@
 """The grader's pytest plugin: step markers, the submission and reference fixtures, verdicts.
 
-Loaded with ``-p grader.plugin`` by ``python -m grader``; a graded test (public or an
+Loaded with ``-p grader.plugin.hooks`` by ``python -m grader``; a graded test (public or an
 instructor's hidden one) is an ordinary pytest function that uses these fixtures and markers.
 """
 import os
 import time
-from dataclasses import dataclass
 
 import pytest
 from _pytest.config import ConftestImportFailure
 
-from grader import validate
-from grader.checks import CheckFailed
-from grader.diagnosis import name_mistake
-from grader.limits import GiB, Limits
-from grader.reference import ReferenceUnavailable, open_reference
-from grader.steps import BY_FUNCTION, BY_NAME
-from grader.submission import NotJudged, NotStarted, Submission, SubmissionError, Worker
+from grader.course.steps import BY_FUNCTION, BY_NAME
+from grader.judge.checks import CheckFailed
+from grader.judge.diagnosis import name_mistake
+from grader.judge.reference import ReferenceUnavailable, open_reference
+from grader.plugin import validate
+from grader.plugin.outcome import Outcome, step_status
+from grader.sandbox.client import NotJudged, NotStarted, Submission, SubmissionError, Worker
+from grader.sandbox.limits import GiB, Limits
 
 STATE = pytest.StashKey()
 GRADED = pytest.StashKey()  # a test's validate.GradedTest
-
-
-@dataclass
-class Outcome:
-    """The verdict on one graded test."""
-    nodeid: str
-    name: str
-    step: str
-    points: float
-    status: str         # "passed", "failed", "not started" or "not judged"
-    message: str = ""
-    printed: str = ""
-    mistake: str = ""   # the catalogued mistake the failure was recognised as (grader.mistakes)
-    visibility: str = "visible"  # Gradescope's: visible, hidden, after_due_date, after_published
 
 
 class GradingState:
@@ -69,10 +55,8 @@ class GradingState:
         return getattr(self.submission, function)
 
     def step_status(self, step):
-        statuses = {o.status for o in self.outcomes if o.step == step}
-        if not statuses:
-            return "not graded"
-        return "passed" if statuses == {"passed"} else "not started" if statuses == {"not started"} else "failed"
+        """The step's status from the verdicts so far; None when none of its tests ran yet."""
+        return step_status(o.status for o in self.outcomes if o.step == step)
 
 
 def pytest_addoption(parser):
@@ -128,7 +112,7 @@ def pytest_make_collect_report(collector):
 
 
 def step_marker(item):
-    """(step name, points) of a graded test, as its markers give them (see grader.validate)."""
+    """(step name, points) of a graded test, as its markers give them (see grader.plugin.validate)."""
     graded = item.stash.get(GRADED, None) or validate.graded_test(item)
     return graded.step, graded.points
 

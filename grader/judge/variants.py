@@ -1,7 +1,7 @@
 """Forms of the catalogued mistakes: the reference with that one mistake in it.
 
 A form is a function of the inputs of one of the learner's functions. When a check fails,
-``grader.diagnosis`` evaluates the forms on the same inputs and names the mistake whose output
+``grader.judge.diagnosis`` evaluates the forms on the same inputs and names the mistake whose output
 matches the learner's. Every form is built from the reference's own functions
 (``ref.forget_gate``, ``ref.lstm_step_backward``, ...) plus the one mistaken piece, so without a
 reference there is nothing to compare with and no diagnosis.
@@ -15,9 +15,9 @@ import itertools
 
 import numpy as np
 
-from grader.inputs import cell_update_args, gate_args, hidden_state_args, sequence_args, step_args
-from grader.mistakes import AFFINE, CATALOGUE, GATES
-from grader.steps import BY_FUNCTION
+from grader.course.inputs import cell_update_args, gate_args, hidden_state_args, sequence_args, step_args
+from grader.course.mistakes import AFFINE, CATALOGUE, GATES
+from grader.course.steps import BY_FUNCTION
 
 FORMS = {}  # (mistake key, the learner's function) -> [form, ...], in the order they are tried
 

@@ -4,10 +4,15 @@
   point at the reference), never on the folder it was handed in. Each worker process gets a
   fresh copy before its first call: it sees the files as they are then (a worker started ahead
   of a save sees the save), and nothing an earlier worker did to its copy.
+- The worker's own modules (``worker``, ``protocol``, ``limits``, ``perturb``) are copied into
+  the private folder, readable by root only, and imported from there before the worker drops
+  its privileges: it needs nothing from the kit.
 - Under root, the worker runs as a user of its own: a uid and gid with no account, picked per
   run, so two grades on one machine cannot signal each other or share a process limit. The
-  folders it must not read (the reference, the tests, the results, the kit's git history) lose
-  their permissions for other users before it starts.
+  whole kit (solutions, every test folder, recorded outputs, instructor files, built bundles,
+  its git history), the reference, the tests and the results folder lose their permissions for
+  other users before it starts. Python and numpy stay within reach through folder descriptors
+  the worker opens as root (``limits.confine``), even where they live inside the kit's venv.
 - The grader becomes a subreaper, so a process the submission detaches (setsid, double fork)
   is still its descendant, and ``end_descendants`` ends all of them.
 """
@@ -18,11 +23,15 @@ import shutil
 import signal
 import socket
 import stat
-import sys
 import tempfile
 import time
 
-KIT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from grader.kit import KIT_ROOT
+
+SANDBOX = os.path.dirname(os.path.abspath(__file__))
+# What the worker process imports, relative to the folder holding the grader package.
+RUNTIME = ("grader/__init__.py", "grader/sandbox/__init__.py", "grader/sandbox/worker.py",
+           "grader/sandbox/protocol.py", "grader/sandbox/limits.py", "grader/sandbox/perturb.py")
 WORKER_UIDS = range(20000, 60000)  # uids with no account are picked from here, at random
 COPY_BUDGET = 64 << 20             # bytes of the submission folder copied at most
 COPY_FILES = 500
@@ -41,7 +50,7 @@ class Sandbox:
     def __init__(self, submission, protect=()):
         self.submission = os.path.abspath(submission)
         self.protect = [os.path.abspath(p) for p in protect]
-        self.root = self.folder = None
+        self.root = self.folder = self.runtime = None
         self.identity = None  # (uid, gid, claim) under root
         self.skipped, self.ignored, self.unprotected = [], [], []
         self._children_before = set()
@@ -52,13 +61,14 @@ class Sandbox:
             return
         if os.geteuid() == 0:
             self.identity = claim_identity()
-            for path in self.protect + git_dirs():
+            for path in self.protect + kit_folders():
                 why = hide(path)
                 if why:
                     self.unprotected.append(f"{path} ({why})")
         self.root = tempfile.mkdtemp(prefix="lstm-kit-")
         self.folder = os.path.join(self.root, "submission")
         os.mkdir(self.folder)
+        self.runtime = install_runtime(os.path.join(self.root, "runtime"))
         if self.identity:
             # The worker may use its folder freely, but not rename or replace it: the grader
             # starts each worker there as root.
@@ -140,13 +150,29 @@ def _has_account(uid):
     return False
 
 
+def install_runtime(target):
+    """Copy the worker's modules to ``target`` (root's alone under root); returns ``target``."""
+    grader_parent = os.path.dirname(os.path.dirname(SANDBOX))
+    for name in RUNTIME:
+        path = os.path.join(target, *name.split("/"))
+        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+        shutil.copyfile(os.path.join(grader_parent, *name.split("/")), path)
+    return target
+
+
+def kit_folders():
+    """The kit as a whole, when the grader runs from a checkout of it (or a handout); else the
+    grader's package alone (installed among other packages, whose folder must stay open)."""
+    if os.path.isdir(os.path.join(KIT_ROOT, "exercises")) or os.path.isdir(os.path.join(KIT_ROOT, "tests")):
+        return [KIT_ROOT]
+    return [os.path.dirname(SANDBOX)]
+
+
 def _essential(path):
-    """Folders the worker needs (Python, the grader, temporary files): never hidden."""
-    real = os.path.realpath(path)
-    needed = [os.path.join(KIT_ROOT, "grader"), sys.prefix, sys.base_prefix, tempfile.gettempdir(),
-              os.path.dirname(os.path.realpath(sys.executable))]
-    return any(os.path.realpath(n) == real or os.path.realpath(n).startswith(real.rstrip("/") + "/")
-               for n in needed)
+    """The folder for temporary files, which holds the worker's own: never hidden. (Python and
+    numpy need not be left open: the worker reaches them through descriptors it opens as root.)"""
+    real = os.path.realpath(path).rstrip("/") + "/"
+    return (os.path.realpath(tempfile.gettempdir()) + "/").startswith(real)
 
 
 def hide(path):
@@ -181,12 +207,6 @@ def remove_files_of(uid):
                     os.unlink(entry.path)
             except OSError:
                 pass
-
-
-def git_dirs():
-    """The kit's own git history, which holds the reference too."""
-    path = os.path.join(KIT_ROOT, ".git")
-    return [path] if os.path.isdir(path) else []
 
 
 def copy_tree(source, target, owner=None, top=None, budget=None):

@@ -5,7 +5,7 @@ whole kit (``lstm-kit-main/exercises/gates.py``), a zip, a folder per attempt. `
 files and copies them (with the other Python files beside them, which the learner's code may
 import) into one clean folder for the grader.
 
-Usable from a shell: ``python -m grader.layout SOURCE DEST`` stages and prints what it found.
+Usable from a shell: ``python -m grader.sandbox.staging SOURCE DEST`` stages and prints what it found.
 """
 import os
 import shutil
@@ -14,7 +14,7 @@ import sys
 import zipfile
 from dataclasses import dataclass, field
 
-from grader.steps import FILES
+from grader.course.steps import FILES
 
 SKIP_DIRS = {"__MACOSX", "__pycache__", "node_modules", "site-packages"}
 MAX_DEPTH = 8
@@ -140,7 +140,7 @@ def extract_zip(path, dest):
 
 def main(argv):
     if len(argv) != 3:
-        print("usage: python -m grader.layout SOURCE DEST", file=sys.stderr)
+        print("usage: python -m grader.sandbox.staging SOURCE DEST", file=sys.stderr)
         return 2
     try:
         staged = stage(argv[1], argv[2])

@@ -1,9 +1,8 @@
 """From per-test outcomes to per-step results and a score."""
 from dataclasses import dataclass
 
-from grader.steps import STEPS
-
-PASSED, FAILED, NOT_STARTED, NOT_JUDGED = "passed", "failed", "not started", "not judged"
+from grader.course.steps import STEPS
+from grader.plugin.outcome import PASSED, step_status
 
 
 @dataclass
@@ -24,10 +23,7 @@ def summarize(outcomes):
         mine = [o for o in outcomes if o.step == step.name]
         if not mine:
             continue
-        statuses = {o.status for o in mine}
-        status = PASSED if statuses == {PASSED} else NOT_STARTED if statuses == {NOT_STARTED} else FAILED
-        if NOT_JUDGED in statuses and FAILED not in statuses:
-            status = NOT_JUDGED
+        status = step_status(o.status for o in mine)
         first = next((o for o in mine if o.status != PASSED), None)
         results.append(StepResult(step, status, sum(o.points for o in mine if o.status == PASSED),
                                   sum(o.points for o in mine), first.message if first else "",

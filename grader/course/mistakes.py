@@ -1,13 +1,13 @@
 """The catalogue of common mistakes: a name, the steps where it happens, and what it means.
 
 Text for the learner, editable like the hints. How each mistake is recognised lives elsewhere:
-most have *forms* in ``grader.variants`` (the reference with that one mistake, compared with the
-learner's output by ``grader.diagnosis``); the others are recognised from what the worker
+most have *forms* in ``grader.judge.variants`` (the reference with that one mistake, compared with the
+learner's output by ``grader.judge.diagnosis``); the others are recognised from what the worker
 reports (a warning, an input changed in place) by the check that sees it.
 """
 from dataclasses import dataclass
 
-from grader.steps import STEPS
+from grader.course.steps import STEPS
 
 GATES = ("forget_gate", "input_gate", "output_gate")
 AFFINE = GATES + ("candidate",)  # every step of the form act(x @ Wx + h_prev @ Wh + b)

@@ -1,8 +1,8 @@
-"""``python -m grader.hint`` (``make hint``): the next hint you have not seen for your current step.
+"""``python -m grader hint`` (``make hint``): the next hint you have not seen for your current step.
 
 The current step is the first one not passing, as of the last grade; if a submission file has
 changed since, the submission is graded again first (quietly). ``--step NAME`` asks about
-another step. Seen hints are remembered in the kit's state file (``grader.progress``).
+another step. Seen hints are remembered in the kit's state file (``grader.commands.progress``).
 """
 import argparse
 import contextlib
@@ -12,17 +12,16 @@ import shutil
 import sys
 import textwrap
 
-from grader import progress
-from grader.hints import load_hints
-from grader.steps import BY_FUNCTION, BY_NAME, STEPS, functions_text
-
-KIT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from grader.commands import progress
+from grader.course.hints import load_hints
+from grader.course.steps import BY_FUNCTION, BY_NAME, STEPS, functions_text
+from grader.kit import EXERCISES
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(prog="python -m grader.hint",
+    parser = argparse.ArgumentParser(prog="python -m grader hint",
                                      description="Show the next hint for the current step.")
-    parser.add_argument("--submission", default=os.path.join(KIT_ROOT, "exercises"),
+    parser.add_argument("--submission", default=EXERCISES,
                         help="the folder you are working in (default: exercises/)")
     parser.add_argument("--tests", help="test folder(s) for finding the current step (default: tests/steps/)")
     parser.add_argument("--results", help="where a grade run for that writes its files (default: build/)")
@@ -38,7 +37,7 @@ def current_step(submission, tests=None, results=None):
     """The first step not passing, grading the submission again if it changed since the last grade."""
     last = progress.last_grade(submission)
     if last is None or not last[1]:
-        from grader.__main__ import main as grade
+        from grader.commands.grade import main as grade
         with contextlib.redirect_stdout(io.StringIO()):
             grade(["--submission", submission, *(["--tests", tests] if tests else []),
                    *(["--results", results] if results else [])])
@@ -95,6 +94,3 @@ def main(argv=None):
     print("\n".join(hint_text(args.submission, step, again)))
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -14,8 +14,9 @@ import tempfile
 import threading
 import time
 
-from grader.export import gradescope_results, remove, write_atomically, write_results
-from grader.results import NOT_JUDGED, score, summarize
+from grader.outputs.export import gradescope_results, remove, write_atomically, write_results
+from grader.outputs.results import score, summarize
+from grader.plugin.outcome import NOT_JUDGED
 
 
 def watchdog_grace(time_limit):
@@ -66,7 +67,7 @@ class RunGuard:
         return False
 
     def state(self):
-        from grader.plugin import STATE
+        from grader.plugin.hooks import STATE
         config = self.collector.config
         return config.stash[STATE] if config is not None and STATE in config.stash else None
 

@@ -1,8 +1,8 @@
 """``python -m grader --check-tests``: what the test folders grade, step by step, and for how much."""
 import os
 
-from grader.steps import STEPS
-from grader.validate import VISIBILITIES
+from grader.course.steps import STEPS
+from grader.plugin.validate import VISIBILITIES
 
 
 def points_by_step(tests):

@@ -1,7 +1,7 @@
-"""``python -m grader.watch`` (``make watch``): grade again every time a submission file is saved.
+"""``python -m grader watch`` (``make watch``): grade again every time a submission file is saved.
 
 Each save clears the screen and shows the new report with the current hint. Only the first step
-whose function changed and the steps after it are graded again (``grader.rerun``); a burst of
+whose function changed and the steps after it are graded again (``grader.plugin.rerun``); a burst of
 saves (an editor writing, renaming, touching) counts as one. File events come from watchfiles
 when it is installed, else from polling the folder. Ctrl-C stops.
 """
@@ -15,9 +15,9 @@ import sys
 import threading
 import time
 
-from grader.rerun import ChangedSteps, Rerun
-from grader.steps import BY_NAME, STEPS
-from grader.submission import Worker
+from grader.course.steps import BY_NAME, STEPS
+from grader.plugin.rerun import ChangedSteps, Rerun
+from grader.sandbox.client import Worker
 
 QUIET_MS = 50          # a burst of saves ends after this long without another
 POLL_SECONDS = 0.05    # the fallback's polling interval: a stat of a few files
@@ -26,7 +26,7 @@ CLEAR = "\033[H\033[2J\033[3J"
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(
-        prog="python -m grader.watch", description="Grade again whenever a submission file is saved. "
+        prog="python -m grader watch", description="Grade again whenever a submission file is saved. "
         "Other options (--submission, --tests, ...) are those of python -m grader.")
     parser.add_argument("--poll", action="store_true", help="poll the folder instead of using watchfiles")
     return parser.parse_known_args(argv)
@@ -131,7 +131,7 @@ class Watcher:
 
     def grade(self, first):
         """Grade from step ``first`` on and show the report."""
-        from grader.__main__ import main as grade
+        from grader.commands.grade import main as grade
 
         started = time.perf_counter()
         kept = [o for o in self.outcomes if BY_NAME[o.step].number < first.number]
@@ -184,7 +184,7 @@ class Watcher:
 
 def main(argv=None):
     options, grader_argv = parse_args(sys.argv[1:] if argv is None else argv)
-    from grader.__main__ import parse_args as grader_args
+    from grader.commands.grade import parse_args as grader_args
 
     args = grader_args(grader_argv)
     folder = os.path.abspath(args.submission)
@@ -198,6 +198,3 @@ def main(argv=None):
     print("\nStopped watching.")
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

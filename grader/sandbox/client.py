@@ -14,14 +14,14 @@ import sys
 import tempfile
 import time
 
-from grader.limits import Limits
-from grader.protocol import ProtocolError, Ref, pack, printable, unpack
-from grader.sandbox import Sandbox, children, thread_count
-from grader.steps import BY_FUNCTION, module_of
+from grader.course.steps import BY_FUNCTION, module_of
+from grader.kit import KIT_ROOT, ONE_BLAS_THREAD
+from grader.sandbox.isolation import Sandbox, children, thread_count
+from grader.sandbox.limits import Limits
+from grader.sandbox.protocol import HEADER_BYTES, ProtocolError, Ref, frame, message_size, printable, unpack
 
-KIT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BOOT = "import sys; sys.path.insert(0, sys.argv[4]); from grader.worker import main; main(sys.argv)"
-ONE_THREAD = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+# The worker imports its modules from the sandbox's own copy of them (sys.argv[4]), never from the kit.
+BOOT = "import sys; sys.path.insert(0, sys.argv[4]); from grader.sandbox.worker import main; main(sys.argv)"
 REPLY_LIMIT = 64 << 20
 PRINTED_LIMIT = 2000
 START_TIMEOUT = 60.0  # for the worker to load numpy and confine itself, before any submission code
@@ -87,9 +87,9 @@ class Worker:
         requests_r, self._requests = os.pipe()
         self._replies, replies_w = os.pipe()
         self.proc = subprocess.Popen(
-            [sys.executable, "-I", "-c", BOOT, str(requests_r), str(replies_w), self.sandbox.folder, KIT_ROOT, spec],
+            [sys.executable, "-I", "-c", BOOT, str(requests_r), str(replies_w), self.sandbox.folder, self.sandbox.runtime, KIT_ROOT, spec],
             pass_fds=(requests_r, replies_w), stdin=subprocess.DEVNULL, stdout=self.output,
-            stderr=self.output, env=self.sandbox.env(ONE_THREAD), cwd=self.sandbox.folder, start_new_session=True)
+            stderr=self.output, env=self.sandbox.env(ONE_BLAS_THREAD), cwd=self.sandbox.folder, start_new_session=True)
         os.close(requests_r)
         os.close(replies_w)
         os.set_blocking(self._requests, False)  # a worker that stops reading cannot block the grader
@@ -122,11 +122,11 @@ class Worker:
         if not self.ready:
             self._await_ready()
         os.ftruncate(self.output.fileno(), 0)
-        body = pack(message)
+        data = frame(message)
         timeout = self.timeout if timeout is None else timeout
         deadline = time.monotonic() + timeout
         try:
-            self._send(len(body).to_bytes(8, "big") + body, deadline, timeout)
+            self._send(data, deadline, timeout)
             reply = unpack(self._read(deadline, timeout))
         except (TimedOut, Crashed) as exc:
             exc.printed = self.printed()
@@ -182,7 +182,7 @@ class Worker:
                 continue
 
     def _read(self, deadline, limit):
-        size = int.from_bytes(self._read_exact(8, deadline, limit), "big")
+        size = message_size(self._read_exact(HEADER_BYTES, deadline, limit))
         if size > REPLY_LIMIT:
             self.stop()
             raise Crashed(f"returned {size / 2**20:.0f} MiB, over the {REPLY_LIMIT >> 20} MiB limit")

@@ -2,8 +2,9 @@
 import os
 import sys
 
-from grader.results import FAILED, NOT_JUDGED, NOT_STARTED, PASSED, current_step, score
-from grader.steps import STEPS, functions_text
+from grader.course.steps import STEPS, functions_text
+from grader.outputs.results import current_step, score
+from grader.plugin.outcome import FAILED, NOT_JUDGED, NOT_STARTED, PASSED
 
 LABELS = {PASSED: "passing", FAILED: "failing", NOT_STARTED: "not started", NOT_JUDGED: "not judged"}
 STYLES = {PASSED: "green", FAILED: "red", NOT_STARTED: "dim", NOT_JUDGED: "yellow"}

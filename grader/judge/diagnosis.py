@@ -5,17 +5,15 @@ Runs in the grader's own process and only after a check has failed, so a passing
 nothing for it. Without a reference (a handout without solutions) there is no diagnosis: the
 check's own message stands.
 """
-import importlib
 import os
-import sys
-import types
 
 import numpy as np
 
-from grader.checks import ATOL, RTOL
-from grader.inputs import SQUARE_SEED
-from grader.steps import STEPS
-from grader.submission import SubmissionError
+from grader.course.inputs import SQUARE_SEED
+from grader.course.steps import FILES
+from grader.judge.checks import ATOL, RTOL
+from grader.judge.reference import load_folder
+from grader.sandbox.client import SubmissionError
 
 PROBED = ("On inputs with D = H, where the shapes fit, your function gives exactly the output "
           "of this mistake.")
@@ -31,21 +29,12 @@ def load_reference(folder):
 
 
 def _import_reference(folder):
-    files = dict.fromkeys(step.file for step in STEPS)
-    if not all(os.path.isfile(os.path.join(folder, name)) for name in files):
+    if not all(os.path.isfile(os.path.join(folder, name)) for name in FILES):
         return None
-    for name in files:  # the reference's files import each other by bare name, as a learner's do
-        loaded = sys.modules.get(name[:-3])
-        if loaded is not None and os.path.dirname(os.path.abspath(getattr(loaded, "__file__", "") or "")) != folder:
-            return None  # another folder's module holds that name in this process
-    sys.path.insert(0, folder)
     try:
-        modules = {name: importlib.import_module(name[:-3]) for name in files}
-    except Exception:
+        return load_folder(folder)
+    except Exception:  # another folder's module holds one of the names in this process, say
         return None
-    finally:
-        sys.path.remove(folder)
-    return types.SimpleNamespace(**{f: getattr(modules[s.file], f, None) for s in STEPS for f in s.functions})
 
 
 def _leaves(value, where=""):
@@ -96,7 +85,7 @@ def _evaluate(form, ref, name, inputs):
 
 def _first_match(candidates, ref, name, inputs, got):
     """The key of the first (key, form) whose output is ``got`` and differs from the reference's."""
-    from grader.variants import correct
+    from grader.judge.variants import correct
 
     right = None
     for key, form in candidates:
@@ -112,8 +101,8 @@ def _first_match(candidates, ref, name, inputs, got):
 
 def diagnose(evidence, ref, raised=False):
     """(mistake key, whether it was seen on square probe inputs), or (None, False)."""
-    from grader.mistakes import CATALOGUE
-    from grader.variants import FORMS, PROBES
+    from grader.course.mistakes import CATALOGUE
+    from grader.judge.variants import FORMS, PROBES
 
     name = evidence.name
     forms = [(key, f) for key in CATALOGUE for f in FORMS.get((key, name), ())]
@@ -154,6 +143,6 @@ def name_mistake(failure, message, reference_folder):
         return "", message
     if key is None:
         return "", message
-    from grader.mistakes import explain
+    from grader.course.mistakes import explain
 
     return key, explain(key, message, PROBED if probed else "")

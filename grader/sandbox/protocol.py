@@ -13,6 +13,7 @@ import numpy as np
 
 _NUMERIC_DTYPE = re.compile(r"[<>|=]?[biufc][1-9][0-9]?")
 _LENGTH = struct.Struct(">Q")
+HEADER_BYTES = _LENGTH.size
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
@@ -144,9 +145,14 @@ def _build(node, view, offsets):
     raise ProtocolError(f"unknown node type {kind!r}")
 
 
-def write_message(stream, obj):
+def frame(obj):
+    """``obj`` packed, behind its length: one message as it travels on a pipe."""
     body = pack(obj)
-    stream.write(_LENGTH.pack(len(body)) + body)
+    return _LENGTH.pack(len(body)) + body
+
+
+def write_message(stream, obj):
+    stream.write(frame(obj))
     stream.flush()
 
 
@@ -161,8 +167,13 @@ def read_exact(stream, n):
     return b"".join(chunks)
 
 
+def message_size(header):
+    """The length of the message behind ``header`` (its first HEADER_BYTES bytes)."""
+    return _LENGTH.unpack(header)[0]
+
+
 def read_message(stream, limit=None):
-    (size,) = _LENGTH.unpack(read_exact(stream, 8))
+    size = message_size(read_exact(stream, HEADER_BYTES))
     if limit is not None and size > limit:
         raise ProtocolError(f"message of {size} bytes is over the {limit}-byte limit")
     return unpack(read_exact(stream, size))

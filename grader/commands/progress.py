@@ -7,11 +7,11 @@ at that moment, and how many hints of each step have been shown. Losing it only 
 import json
 import os
 
-from grader.export import write_atomically
-from grader.results import current_step
-from grader.steps import FILES
+from grader.course.steps import FILES
+from grader.kit import KIT_ROOT
+from grader.outputs.export import write_atomically
+from grader.outputs.results import current_step
 
-KIT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_FILE = os.path.join(KIT_ROOT, ".lstm-kit", "state.json")
 
 

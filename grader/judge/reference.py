@@ -17,15 +17,13 @@ Returned arrays, numbers and dicts of them (``grads``) are recorded as data; any
 can only be handed back to the reference, as ``reference.lstm_step_backward(dh, dc, cache)``.
 """
 import hashlib
-import importlib
 import json
 import os
-import sys
-import types
 
 import numpy as np
 
-from grader.steps import BY_FUNCTION, FILES, STEPS
+from grader.course.steps import BY_FUNCTION, FILES, STEPS
+from grader.kit import functions_of, import_by_bare_name
 
 RECORDING = "reference_outputs.npz"  # in a test folder: the outputs its tests need
 FORMAT = 1
@@ -83,12 +81,7 @@ def digest(function, args):
 
 def load_folder(folder):
     """The reference solution's functions, by name, imported from ``folder``."""
-    sys.path.insert(0, folder)
-    try:
-        modules = {f: importlib.import_module(f[:-3]) for f in FILES}
-    finally:
-        sys.path.pop(0)
-    return types.SimpleNamespace(**{f: getattr(modules[s.file], f) for s in STEPS for f in s.functions})
+    return functions_of(import_by_bare_name(folder, [name[:-3] for name in FILES]), STEPS)
 
 
 def _is_array(value):

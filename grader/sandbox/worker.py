@@ -13,9 +13,9 @@ import warnings
 
 import numpy as np
 
-from grader.limits import BoundedOutput, StartFailed, bounded_text, confine
-from grader.perturb import perturbed_outputs
-from grader.protocol import Ref, read_message, write_message
+from grader.sandbox.limits import BoundedOutput, StartFailed, bounded_text, confine
+from grader.sandbox.perturb import perturbed_outputs
+from grader.sandbox.protocol import Ref, read_message, write_message
 
 _kept = {}  # Ref id -> object the grader may hand back (a learner's cache)
 
@@ -183,9 +183,12 @@ def serve(requests, replies, folder, output):
 
 
 def main(argv):
-    request_fd, reply_fd, folder, kit_root = int(argv[1]), int(argv[2]), os.path.abspath(argv[3]), argv[4]
-    spec = json.loads(argv[5])
-    sys.path[:] = [folder] + [p for p in sys.path if os.path.abspath(p or ".") != os.path.abspath(kit_root)]
+    request_fd, reply_fd, folder = int(argv[1]), int(argv[2]), os.path.abspath(argv[3])
+    runtime, kit_root, spec = argv[4], argv[5], json.loads(argv[6])
+    # Neither the copy of these modules nor the kit (an editable install puts it on the path):
+    # the submission's imports find its own folder, the standard library and site-packages.
+    hidden = {os.path.abspath(runtime), os.path.abspath(kit_root)}
+    sys.path[:] = [folder] + [p for p in sys.path if os.path.abspath(p or ".") not in hidden]
     sys.dont_write_bytecode = True
     sys.meta_path.insert(0, _Broken)
     os.chdir(folder)

@@ -7,9 +7,9 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from grader.evidence import recorded
-from grader.perturb import perturbed_outputs
-from grader.protocol import Foreign
+from grader.judge.evidence import recorded
+from grader.sandbox.perturb import perturbed_outputs
+from grader.sandbox.protocol import Foreign
 
 TIME = "time step"
 GATES = "gate"          # an axis of length 4H, stacked i | f | g | o
@@ -29,7 +29,7 @@ class CheckFailed(AssertionError):
 
 def mistake_failed(key, detail):
     """A CheckFailed for a mistake recognised without a reference: "This looks like ...: ..."."""
-    from grader.mistakes import explain
+    from grader.course.mistakes import explain
     return CheckFailed(explain(key, detail), mistake=key)
 
 

@@ -2,7 +2,7 @@
 
 A check records them with ``recorded(...)``; when a check fails inside, the evidence stays on the
 failure, and the grader later compares the learner's outputs with the catalogued mistakes
-(``grader.diagnosis``). Recording costs nothing when every check passes.
+(``grader.judge.diagnosis``). Recording costs nothing when every check passes.
 """
 from contextlib import contextmanager
 from dataclasses import dataclass

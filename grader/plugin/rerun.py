@@ -13,8 +13,8 @@ import os
 
 import pytest
 
-from grader.plugin import STATE, step_marker
-from grader.steps import BY_NAME, STEPS
+from grader.course.steps import BY_NAME, STEPS
+from grader.plugin.hooks import STATE, step_marker
 
 
 def _parts(text, names):

@@ -1,0 +1,102 @@
+"""``python -m grader`` (``make grade``): grade a submission folder and report.
+
+Exit status: 0 at full marks, 1 below, 2 when the grader itself could not run.
+"""
+import argparse
+import os
+import sys
+
+from grader.kit import BUILD, EXERCISES, PUBLIC_TESTS, SOLUTIONS
+from grader.plugin.session import Collector, GraderError, problems_text, run_pytest
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(prog="python -m grader", description="Grade an lstm-kit submission.")
+    parser.add_argument("--submission", default=EXERCISES,
+                        help="folder holding gates.py, cell.py, sequence.py and memory.py (default: exercises/)")
+    parser.add_argument("--tests", default=PUBLIC_TESTS,
+                        help="test folder(s) to run, separated by ':' (default: tests/steps/)")
+    parser.add_argument("--reference", default=SOLUTIONS,
+                        help="folder with the reference solution (default: solutions/; without it, "
+                             "the outputs recorded in the test folders' reference_outputs.npz)")
+    parser.add_argument("--results", default=BUILD,
+                        help="where results.json and report.json go (default: build/)")
+    parser.add_argument("--call-timeout", type=float, default=10.0,
+                        help="seconds allowed for one call into the submission (default: 10)")
+    parser.add_argument("--time-limit", type=float, default=600.0,
+                        help="seconds for the whole run (default: 600); checks not reached by then are "
+                             "reported as not judged")
+    parser.add_argument("--memory-limit", type=float, default=2.0,
+                        help="address space allowed to the submission's process, in GiB (default: 2)")
+    instructor = parser.add_argument_group("for instructors")
+    instructor.add_argument("--step", metavar="NAME",
+                            help="grade only this step; exit 0 if it passes, 1 if not (GitHub Classroom)")
+    instructor.add_argument("--check-tests", action="store_true",
+                            help="validate the test folders and list their points; grade nothing")
+    instructor.add_argument("--max-score", type=float, metavar="POINTS",
+                            help="with --check-tests or a grade: the tests' points must add up to this")
+    instructor.add_argument("--record-reference", metavar="FILE.npz",
+                            help="record the reference's outputs for a handout (needs solutions/)")
+    return parser.parse_args(argv)
+
+
+def main(argv=None, plugins=()):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+
+    from grader.commands.progress import fingerprint, record_grade, report_hints
+    from grader.outputs.guard import RunGuard
+
+    collector = Collector()
+    guard = RunGuard(args.results, args.time_limit, collector)
+    try:
+        guard.clear()
+    except OSError as exc:
+        print(f"grader: cannot write results to {args.results}: {exc.strerror}", file=sys.stderr)
+        return 2
+    files = fingerprint(args.submission)  # before grading: a save during the run makes it stale
+    with guard:
+        try:
+            code, log = run_pytest(args, collector, guard.report_draft, plugins)
+            state = guard.state()
+            if state is None:
+                raise GraderError(f"pytest could not start (exit status {code}):\n{log.strip()[-3000:]}")
+            if not state.problems:
+                from grader.plugin import validate
+                state.problems += validate.total_problems(state.tests, args.max_score)
+            if args.step and not state.problems and not any(t.step == args.step for t in state.tests):
+                raise GraderError(f"no test grades the step {args.step}")
+            if args.check_tests or (state.problems and not state.outcomes):
+                if state.problems:
+                    raise GraderError(problems_text(state.problems))
+                from grader.outputs.points import render_catalog
+                render_catalog(state.tests, sys.stdout)
+                return 0
+        except GraderError as exc:
+            print(f"grader: {exc}", file=sys.stderr)
+            guard.finish([f"Not graded: {exc}"])
+            return 2
+        except BaseException as exc:  # pytest itself died: still write what was judged
+            code, log, state = 3, f"{type(exc).__name__}: {exc}", guard.state()
+        notes = [problems_text(state.problems)] if state is not None and state.problems else []
+        if code not in (0, 1) and not notes:  # pytest's own trouble: usage error, internal error
+            # Its log stays in the terminal: it can quote test code, which results.json must not show.
+            notes.append(f"The checks could not all run (pytest exit status {code}).")
+            print(log.strip()[-3000:], file=sys.stderr)
+        results, notes = guard.finish(notes)
+        unavailable = state is not None and state.worker.failure
+        problems = state is None or bool(state.problems)
+
+    from grader.course.hints import load_hints
+    from grader.outputs.report import render
+    from grader.outputs.results import score
+
+    got, total = score(results)
+    label = os.path.relpath(os.path.abspath(args.submission))
+    if results and code in (0, 1) and not problems and not args.step:  # a whole grade, not one step
+        record_grade(args.submission, results, files)
+    render(results, label, report_hints(args.submission, results, load_hints()), notes)
+    if code not in (0, 1) or not results or unavailable or problems:
+        return 2
+    if args.step:
+        return 0 if results[0].status == "passed" else 1
+    return 0 if got == total else 1
