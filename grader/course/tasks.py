@@ -20,6 +20,7 @@ PHRASES = ("went to the store .", "read a book .", "walked the dog in the park .
            "called NAME .", "sat by the window with NAME .", "took the bus home .", "NAME was late .")
 BLANK = "___"
 LABELS = ("she", "he")          # class 0, class 1
+CLASSES = len(LABELS)
 DEFAULT_KS = tuple(range(5, 21))
 
 FILLERS = tuple(dict.fromkeys(word for phrase in PHRASES for word in phrase.split() if word != "NAME"))
@@ -75,7 +76,7 @@ def batches(count, size, ks=DEFAULT_KS, seed=0):
     return [batch(size, ks[j % len(ks)], rng) for j in range(count)]
 
 
-def init_params(hidden, seed=0, cell="lstm", vocab_size=VOCAB_SIZE, classes=len(LABELS)):
+def init_params(hidden, seed=0, cell="lstm", vocab_size=VOCAB_SIZE, classes=CLASSES):
     """Starting weights for an LSTM (``cell="lstm"``) or plain tanh RNN classifier.
 
     Keys: Wx, Wh, b for the recurrent layer (4H wide for the LSTM, gates i, f, g, o), and

@@ -161,6 +161,13 @@ def read_recording(path):
     return document, arrays
 
 
+def _stored(name, arrays):
+    """A recorded output from its description in the index: an array's name, a dict of them, or None."""
+    if isinstance(name, dict):
+        return {k: _stored(v, arrays) for k, v in name.items()}
+    return arrays[name] if name is not None else None
+
+
 class Replay:
     """The reference answered from recordings: ``reference.forget_gate(*args)`` as usual."""
 
@@ -170,12 +177,8 @@ class Replay:
         self.entries = {}
         for path in self.paths:
             document, arrays = read_recording(path)
-            def loaded(name):
-                return {k: loaded(v) for k, v in name.items()} if isinstance(name, dict) else \
-                    (arrays[name] if name is not None else None)
-
             for key, entry in document["entries"].items():
-                outputs = [loaded(name) for name in entry["outputs"]]
+                outputs = [_stored(name, arrays) for name in entry["outputs"]]
                 self.entries[key] = (entry["function"], entry["tuple"], outputs)
 
     def __getattr__(self, name):

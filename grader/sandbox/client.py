@@ -87,7 +87,8 @@ class Worker:
         requests_r, self._requests = os.pipe()
         self._replies, replies_w = os.pipe()
         self.proc = subprocess.Popen(
-            [sys.executable, "-I", "-c", BOOT, str(requests_r), str(replies_w), self.sandbox.folder, self.sandbox.runtime, KIT_ROOT, spec],
+            [sys.executable, "-I", "-c", BOOT, str(requests_r), str(replies_w), self.sandbox.folder, self.sandbox.runtime,
+             KIT_ROOT, spec],
             pass_fds=(requests_r, replies_w), stdin=subprocess.DEVNULL, stdout=self.output,
             stderr=self.output, env=self.sandbox.env(ONE_BLAS_THREAD), cwd=self.sandbox.folder, start_new_session=True)
         os.close(requests_r)
