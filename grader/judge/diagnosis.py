@@ -14,6 +14,7 @@ from grader.course.steps import FILES
 from grader.judge.checks import ATOL, RTOL
 from grader.judge.reference import load_folder
 from grader.sandbox.client import SubmissionError
+from grader.sandbox.perturb import copied
 
 PROBED = ("On inputs with D = H, where the shapes fit, your function gives exactly the output "
           "of this mistake.")
@@ -68,17 +69,11 @@ def same(got, want):
     return True
 
 
-def _copy(value):
-    if isinstance(value, dict):
-        return {k: _copy(v) for k, v in value.items()}
-    return np.copy(value) if isinstance(value, np.ndarray) else value
-
-
 def _evaluate(form, ref, name, inputs):
     """A form's compared outputs on ``inputs``, or None if the form raises there (a shape mismatch)."""
     try:
         with np.errstate(all="ignore"):
-            return compared(form(ref, name, *(_copy(a) for a in inputs)))
+            return compared(form(ref, name, *(copied(a) for a in inputs)))
     except Exception:
         return None
 

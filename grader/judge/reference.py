@@ -24,6 +24,7 @@ import numpy as np
 
 from grader.course.steps import BY_FUNCTION, FILES, STEPS
 from grader.kit import functions_of, import_by_bare_name
+from grader.sandbox.perturb import copied
 
 RECORDING = "reference_outputs.npz"  # in a test folder: the outputs its tests need
 FORMAT = 1
@@ -95,8 +96,9 @@ def _is_data(value):
     return _is_array(value)
 
 
-def _copy(value):
-    return {k: _copy(v) for k, v in value.items()} if isinstance(value, dict) else np.array(value)
+def _as_arrays(value):
+    """A data output as it is recorded: numbers become 0-d arrays, dicts keep their keys."""
+    return {k: _as_arrays(v) for k, v in value.items()} if isinstance(value, dict) else np.array(value)
 
 
 class Recorder:
@@ -118,7 +120,7 @@ class Recorder:
             outputs = []
             for index, value in enumerate(out if is_tuple else (out,)):
                 if _is_data(value):
-                    outputs.append(_copy(value))
+                    outputs.append(_as_arrays(value))
                 else:
                     self.objects[(key, index)] = value
                     outputs.append(None)
@@ -147,7 +149,7 @@ class Recorder:
 
 
 def _shaped(key, is_tuple, outputs):
-    values = [_copy(v) if v is not None else Kept(key, k) for k, v in enumerate(outputs)]
+    values = [copied(v) if v is not None else Kept(key, k) for k, v in enumerate(outputs)]
     return tuple(values) if is_tuple else values[0]
 
 

@@ -6,9 +6,10 @@ wherever the function runs (the reference in the grader, a learner's function in
 import numpy as np
 
 
-def _copied(value):
+def copied(value):
+    """A copy of an argument: arrays copied, dicts of them copied entry by entry, anything else as is."""
     if isinstance(value, dict):
-        return {k: _copied(v) for k, v in value.items()}
+        return {k: copied(v) for k, v in value.items()}
     return value.copy() if isinstance(value, np.ndarray) else value
 
 
@@ -21,7 +22,7 @@ def perturbed_outputs(call, base, perturb, outputs):
     """
     stacks = [[] for _ in outputs]
     for arg, index, delta in perturb:
-        args = [_copied(a) for a in base]
+        args = [copied(a) for a in base]
         target = args[arg] if isinstance(arg, int) else args[arg[0]][arg[1]]
         target.reshape(-1)[index] += delta
         result = call(args)
