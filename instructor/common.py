@@ -14,7 +14,7 @@ class ToolError(Exception):
 
 
 def catalog(tests):
-    """Every graded test (grader.validate.GradedTest) in the ':'-separated test folders."""
+    """Every graded test (grader.plugin.validate.GradedTest) in the ':'-separated test folders."""
     from grader.commands.grade import parse_args
     from grader.plugin.hooks import STATE
     from grader.plugin.session import Collector, GraderError, run_pytest

@@ -7,7 +7,7 @@ from grader.plugin.outcome import PASSED, step_status
 
 @dataclass
 class StepResult:
-    step: object        # grader.steps.Step
+    step: object        # grader.course.steps.Step
     status: str         # PASSED, FAILED, NOT_STARTED or NOT_JUDGED (some check never ran)
     points: float
     max_points: float
