@@ -11,7 +11,10 @@ from grader.plugin.session import Collector, GraderError, problems_text, run_pyt
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(prog="python -m grader", description="Grade an lstm-kit submission.")
+    parser = argparse.ArgumentParser(
+        prog="python -m grader", description="Grade an lstm-kit submission.",
+        epilog="Other commands: `python -m grader hint` shows the next hint for your current step (make hint), "
+               "`python -m grader watch` grades again on every save (make watch); each takes --help.")
     parser.add_argument("--submission", default=EXERCISES,
                         help="folder holding gates.py, cell.py, sequence.py and memory.py (default: exercises/)")
     parser.add_argument("--tests", default=PUBLIC_TESTS,
