@@ -7,17 +7,13 @@ TESTS ?= tests/steps
 GRADER_OPTIONS ?=
 GRADE_ARGS := --submission $(SUBMISSION) --tests $(TESTS) $(GRADER_OPTIONS)
 
-.PHONY: grade test bench bench-torch demo clean hint watch setup
+.PHONY: grade hint watch demo setup clean
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit("lstm-kit needs Python 3.10 or newer") if sys.version_info < (3, 10) else None'
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@echo "Setting up $(VENV) (first run only)..."
 	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	@touch $@
-
-$(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt
-	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
 	@touch $@
 
 setup: $(VENV)/.installed
@@ -35,31 +31,17 @@ hint: $(VENV)/.installed
 watch: $(VENV)/.installed
 	@$(PY) -m grader watch $(GRADE_ARGS) $(if $(POLL),--poll)
 
-test: $(VENV)/.installed-test
-	@$(PY) -m ruff check .
-	@$(PY) -m pytest tests/kit
-
-bench: $(VENV)/.installed
-	@$(PY) -m bench.grade_speed
-	@$(PY) -m bench.memory_speed
-	@$(PY) -m bench.watch_speed
-	@$(PY) -m bench.hostile_corpus
-	@$(PY) -m bench.class_throughput
-
-bench-torch:
-	@test -x .venv-torch/bin/python || $(PYTHON) -m venv .venv-torch
-	@echo "Installing torch into .venv-torch (see requirements-torch.txt)..."
-	@.venv-torch/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-torch.txt
-	@.venv-torch/bin/python -m bench.memory_speed
-
-# Not graded: trains your LSTM (once every step passes; the reference until then) and shows why
-# it remembers. DEMO_ARGS="--png DIR" also writes PNG figures (pip install -r requirements-extra.txt).
+# Not graded: trains your LSTM (once every step passes; until then the reference in solutions/, if
+# this copy has one) and shows why it remembers. DEMO_ARGS="--png DIR" also writes PNG figures
+# (pip install -r requirements-extra.txt).
 DEMO_ARGS ?=
 demo: $(VENV)/.installed
 	@$(PY) -m demo --submission $(SUBMISSION) $(DEMO_ARGS)
 
-clean:
-	rm -rf build .venv .venv-torch
+clean::
+	rm -rf build .venv
 
-# Instructors' targets (handout, Gradescope, whole-class grading); a learner's copy has no such file.
--include instructor.mk
+# The kit's repository also has instructor.mk (instructors' targets: handout, Gradescope,
+# whole-class grading) and dev.mk (the kit's own tests and benchmarks). A handout has neither,
+# and make goes on without them.
+-include instructor.mk dev.mk

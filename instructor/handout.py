@@ -1,16 +1,15 @@
 """``make handout``: the learners' copy of the kit, without solutions and without hidden tests.
 
 dist/handout/ (and dist/lstm-kit-handout.zip, whose files sit under lstm-kit/) holds the stubs,
-the grader, the public tests, the learners' docs, README and Makefile, and GitHub Classroom's
-autograding files. In place of solutions/ it carries the reference's outputs for exactly the
-calls the public tests make (tests/steps/reference_outputs.npz, see grader/reference.py), so
+the grader, the public tests, docs/math.md, README.md and Makefile (copied unchanged), and GitHub
+Classroom's autograding files. In place of solutions/ it carries the reference's outputs for exactly
+the calls the public tests make (tests/steps/reference_outputs.npz, see grader/judge/reference.py), so
 its ``make grade`` works as in the kit. Before it is written out, the handout grades its own
 stubs (all "not started") and the reference (full marks); a handout that fails is not shipped.
 """
 import argparse
 import json
 import os
-import re
 import shutil
 import stat
 import subprocess
@@ -25,50 +24,13 @@ from instructor.common import ToolError, fresh_dir, grade
 
 MANIFEST = ".lstm-kit-handout.json"
 ZIP_ROOT = "lstm-kit"
-COPIED = ["exercises", "grader", "demo", "requirements.txt", "requirements-extra.txt", ".gitignore"]
-INSTRUCTOR_DOCS = {"writing-tests.md"}
+# Copied as they are, byte for byte: the learners' files are written to be read in the kit and in
+# a handout alike. Everything else (solutions/, tests/kit and tests/hidden, instructor/, bench/,
+# instructor.mk, dev.mk, the other docs, requirements-test.txt and requirements-torch.txt, .git)
+# stays in the kit.
+COPIED = ["README.md", "Makefile", "docs/math.md", "exercises", "grader", "demo", "requirements.txt",
+          "requirements-extra.txt", ".gitignore"]
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache", RECORDING)
-
-# The README's kit-only parts: whole sections, lines, and blocks (a list item or a paragraph, to
-# the next item, heading or blank line).
-README_SECTIONS = ("## For instructors", "## Security model")
-README_LINES = re.compile(r"^make (test|bench)\b")
-README_BLOCKS = ("- `tests/kit/`", "- `make bench`", "`make bench`")
-README_REPLACE = {"`solutions/`: the reference, same files and names.":
-                  f"This copy has no `solutions/`: the checks compare with reference outputs recorded in "
-                  f"`tests/steps/{RECORDING}` for the public tests' inputs.",
-                  "# your code once every step passes; the reference until then": "# your code, once every step passes"}
-MAKEFILE_RULES = ("test", "bench", "bench-torch")
-
-
-def learner_readme(text):
-    out, skipping_section, skipping_block = [], False, False
-    for line in text.split("\n"):
-        if line.startswith("## "):
-            skipping_section = line.strip() in README_SECTIONS
-        if skipping_block and line.strip() and not line.startswith(("- ", "#")):
-            continue
-        skipping_block = line.startswith(README_BLOCKS)
-        if skipping_section or skipping_block or README_LINES.match(line):
-            continue
-        for old, new in README_REPLACE.items():
-            line = line.replace(old, new)
-        out.append(line)
-    return "\n".join(out).rstrip("\n") + "\n"
-
-
-def learner_makefile(text):
-    out, in_rule = [], False
-    for line in text.split("\n"):
-        if in_rule and line.startswith("\t"):
-            continue
-        in_rule = any(line.startswith(f"{rule}:") for rule in MAKEFILE_RULES)
-        if in_rule or "instructor.mk" in line or line.startswith("# Instructors' targets"):
-            continue
-        if line.startswith(".PHONY:"):
-            line = " ".join(w for w in line.split() if w not in MAKEFILE_RULES)
-        out.append(line)
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).rstrip("\n") + "\n"
 
 
 def record_reference(public, dest):
@@ -110,22 +72,13 @@ def build(out, zip_path, public):
     public = os.path.abspath(public)
     fresh_dir(out, MANIFEST)
     for name in COPIED:
-        source, target = os.path.join(KIT_ROOT, name), os.path.join(out, name)
+        source, target = os.path.join(KIT_ROOT, *name.split("/")), os.path.join(out, *name.split("/"))
         if os.path.isdir(source):
             shutil.copytree(source, target, ignore=IGNORED)
         else:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
             shutil.copy2(source, target)
     shutil.copytree(public, os.path.join(out, "tests", "steps"), ignore=IGNORED)
-    shutil.copytree(os.path.join(KIT_ROOT, "docs"), os.path.join(out, "docs"),
-                    ignore=shutil.ignore_patterns(*INSTRUCTOR_DOCS, "__pycache__"))
-    with open(os.path.join(KIT_ROOT, "README.md")) as f:
-        readme = learner_readme(f.read())
-    with open(os.path.join(out, "README.md"), "w") as f:
-        f.write(readme)
-    with open(os.path.join(KIT_ROOT, "Makefile")) as f:
-        makefile = learner_makefile(f.read())
-    with open(os.path.join(out, "Makefile"), "w") as f:
-        f.write(makefile)
     recording = os.path.join(out, "tests", "steps", RECORDING)
     record_reference(public, recording)
     steps = classroom.step_points(public)

@@ -20,6 +20,10 @@ from conftest import ALL_STEPS, build_submission, grade
 
 PUBLIC = os.path.join(KIT_ROOT, "tests", "steps")
 HIDDEN = os.path.join(KIT_ROOT, "tests", "hidden")
+LEARNER_DOCS = ("math.md",)
+# Targets of instructor.mk and dev.mk, which the kit's Makefile includes and a handout leaves out.
+KIT_TARGETS = ("test", "bench", "bench-torch", "check-tests", "handout", "gradescope", "grade-all", "classroom")
+LEARNER_TARGETS = ("setup", "grade", "hint", "watch", "demo", "clean")
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +82,7 @@ def test_handout_has_the_learners_files_and_nothing_else(handout):
         [os.path.join("tests", "steps", f) for f in os.listdir(PUBLIC) if f.endswith(".py")]
         + [os.path.join("tests", "steps", RECORDING)])
     assert not any("__pycache__" in f or "hidden" in f or "solutions" in f or "instructor" in f for f in files)
-    assert os.path.join("docs", "writing-tests.md") not in files
+    assert [f for f in files if f.startswith("docs")] == [os.path.join("docs", f) for f in LEARNER_DOCS]
     for name in FILES:
         assert open(handout / "exercises" / name).read() == open(os.path.join(KIT_ROOT, "exercises", name)).read()
 
@@ -105,7 +109,8 @@ def test_the_solution_code_detector_finds_planted_code(handout, tmp_path):
         f.write("\n\n" + function_source(os.path.join(KIT_ROOT, "solutions", "gates.py"), "forget_gate")
                 .replace("def forget_gate", "def helper") + "\n")
     with open(copy / "docs" / "math.md", "a") as f:
-        f.write("\n```python\n" + function_source(os.path.join(KIT_ROOT, "solutions", "sequence.py"), "lstm_backward") + "\n```\n")
+        backward = function_source(os.path.join(KIT_ROOT, "solutions", "sequence.py"), "lstm_backward")
+        f.write("\n```python\n" + backward + "\n```\n")
     # forget_gate's body is also input_gate's and output_gate's: all three are found.
     assert solution_code_found(copy) == ["forget_gate", "input_gate", "lstm_backward", "output_gate"]
 
@@ -203,19 +208,40 @@ def test_make_grade_works_in_the_handout(handout, tmp_path):
     assert subprocess.run(["make", "-s", "test"], cwd=repo, capture_output=True).returncode != 0  # kit-only
 
 
-def test_handout_readme_and_makefile_are_the_learners(handout):
-    readme = (handout / "README.md").read_text()
-    for kit_only in ("## For instructors", "make test", "make bench", "tests/kit", "make handout", "grade-all"):
-        assert kit_only not in readme
-    assert "## The path" in readme and "## Reading the report" in readme
-    assert "This copy has no `solutions/`" in readme
-    makefile = (handout / "Makefile").read_text()
-    assert "instructor.mk" not in makefile and not re.search(r"^(test|bench):", makefile, re.M)
-    assert re.search(r"^grade:", makefile, re.M) and re.search(r"^setup:", makefile, re.M)
+def make_targets(folder):
+    """The targets make would know in ``folder`` (its Makefile and what that includes), without running any."""
+    done = subprocess.run(["make", "-pRrqn"], cwd=folder, capture_output=True, text=True)
+    return set(re.findall(r"^([A-Za-z][\w.-]*)::?(?:\s|$)", done.stdout, re.M))
+
+
+def test_handout_readme_makefile_and_docs_are_the_kits_byte_for_byte(handout):
+    for name in ("README.md", "Makefile", *(os.path.join("docs", f) for f in LEARNER_DOCS)):
+        assert (handout / name).read_bytes() == open(os.path.join(KIT_ROOT, name), "rb").read(), name
+
+
+def test_handout_has_no_instructor_or_developer_target(handout):
+    in_kit, in_handout = make_targets(KIT_ROOT), make_targets(handout)
+    assert set(KIT_TARGETS + LEARNER_TARGETS) <= in_kit  # the check below can fail
+    assert set(LEARNER_TARGETS) <= in_handout and not in_handout & set(KIT_TARGETS)
+    for name in ("instructor.mk", "dev.mk", "requirements-test.txt", "requirements-torch.txt", "pyproject.toml",
+                 "bench", "instructor", "solutions"):
+        assert not (handout / name).exists(), name
+
+
+def test_handout_docs_link_only_to_files_it_carries(handout):
+    """The README is the kit's too; a doc it links to must be in the handout, not only in the kit."""
+    for doc in ("README.md", *(os.path.join("docs", f) for f in LEARNER_DOCS)):
+        text = (handout / doc).read_text()
+        targets = [t.split("#")[0] for t in re.findall(r"\]\(([^)\s]+)\)", text)]
+        local = [t for t in targets if t and "://" not in t and not t.startswith("mailto:")]
+        for target in local:
+            assert (handout / os.path.dirname(doc) / target).exists(), f"{doc} links to {target}, not in the handout"
+    assert "docs/math.md" in (handout / "README.md").read_text()
 
 
 def test_github_classroom_file_is_current_and_each_step_exits_by_its_status(handout, tmp_path):
-    check = subprocess.run([sys.executable, "-m", "instructor.classroom", "--check"], cwd=KIT_ROOT, capture_output=True, text=True)
+    check = subprocess.run([sys.executable, "-m", "instructor.classroom", "--check"], cwd=KIT_ROOT,
+                           capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
     committed = json.load(open(os.path.join(KIT_ROOT, ".github", "classroom", "autograding.json")))
     assert (handout / ".github" / "classroom" / "autograding.json").read_text() == \

@@ -1,0 +1,29 @@
+# The kit's own tests and benchmarks, included by the Makefile. A handout leaves this file out.
+#   make test          lint the tree, then run the kit's own tests (tests/kit)
+#   make bench         time grading, the reference LSTM, make watch, the hostile corpus, grade-all
+#   make bench-torch   also time torch.nn.LSTM, in a venv of its own (.venv-torch)
+.PHONY: test bench bench-torch
+
+$(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	@touch $@
+
+test: $(VENV)/.installed-test
+	@$(PY) -m ruff check .
+	@$(PY) -m pytest tests/kit
+
+bench: $(VENV)/.installed
+	@$(PY) -m bench.grade_speed
+	@$(PY) -m bench.memory_speed
+	@$(PY) -m bench.watch_speed
+	@$(PY) -m bench.hostile_corpus
+	@$(PY) -m bench.class_throughput
+
+bench-torch:
+	@test -x .venv-torch/bin/python || $(PYTHON) -m venv .venv-torch
+	@echo "Installing torch into .venv-torch (see requirements-torch.txt)..."
+	@.venv-torch/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-torch.txt
+	@.venv-torch/bin/python -m bench.memory_speed
+
+clean::
+	rm -rf .venv-torch
