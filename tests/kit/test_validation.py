@@ -25,7 +25,8 @@ CASES = {
                        "test_f.py, line 4: the step marker of test_f gives no points"),
     "points_negative": ({"test_g.py": HEADER + '@pytest.mark.step("sigmoid", points=-2)\ndef test_g(submission):\n    pass\n'},
                         "test_g.py, line 4: test_g has points=-2; points must be a positive number"),
-    "points_not_a_number": ({"test_h.py": HEADER + '@pytest.mark.step("sigmoid", points="5")\ndef test_h(submission):\n    pass\n'},
+    "points_not_a_number": ({"test_h.py": HEADER + '@pytest.mark.step("sigmoid", points="5")\n'
+                                            'def test_h(submission):\n    pass\n'},
                             "test_h.py, line 4: test_h has points='5'"),
     "unknown_visibility": ({"test_i.py": HEADER + '@pytest.mark.step("sigmoid", points=1)\n'
                             '@pytest.mark.visibility("secret")\ndef test_i(submission):\n    pass\n'},
