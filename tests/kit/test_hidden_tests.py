@@ -1,9 +1,12 @@
-"""Hidden tests: the documented example runs, visibility reaches results.json, and a hidden test's
-source never reaches the learner (terminal, results.json, report.json)."""
+"""Hidden tests: the documented example runs, visibility reaches results.json, a hidden test's
+source never reaches the learner (terminal, results.json, report.json), and a forward and backward
+that agree with each other but not with the reference earn nothing from the example."""
 import ast
 import json
 import os
 import re
+
+import pytest
 
 from grader.kit import KIT_ROOT
 
@@ -19,6 +22,40 @@ def sigmoid(z):
     e = np.exp(-np.abs(z))
     return np.where(z >= 0, 1 / (1 + e), e / (1 + e) + 1e-9)
 '''
+
+# Wrong, but consistent: central differences of a zero forward are zero, like its gradients.
+ZERO_STEP_FORWARD = '''
+def lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b):
+    return np.zeros_like(h_prev), np.zeros_like(c_prev), (x, h_prev, c_prev, Wx, Wh, b)
+'''
+ZERO_STEP_BACKWARD = '''
+def lstm_step_backward(dh, dc, cache):
+    return tuple(np.zeros_like(a) for a in cache)
+'''
+# Right on every plain call; near its last inputs, where a gradient check moves them, it repeats its
+# last answer, so its central differences are zero too (as tests/kit/hostile/flat-under-perturbation).
+FLAT_STEP_FORWARD = '''
+_last = {}
+
+
+def lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b):
+    args = (x, h_prev, c_prev, Wx, Wh, b)
+    last = _last.get("args")
+    if last is not None and all(a.shape == l.shape and np.max(np.abs(a - l)) < 1e-4 for a, l in zip(args, last)):
+        return _last["out"]
+    H = h_prev.shape[1]
+    a = x @ Wx + h_prev @ Wh + b
+    i, f, o = (1 / (1 + np.exp(-a[:, k * H:(k + 1) * H])) for k in (0, 1, 3))
+    c = f * c_prev + i * np.tanh(a[:, 2 * H:3 * H])
+    _last["args"], _last["out"] = [v.copy() for v in args], (o * np.tanh(c), c, args)
+    return _last["out"]
+'''
+CONSISTENT_PAIRS = {
+    "zero-forward": ({"lstm_step_forward": ZERO_STEP_FORWARD, "lstm_step_backward": ZERO_STEP_BACKWARD},
+                     "h has wrong values"),
+    "flat-under-perturbation": ({"lstm_step_forward": FLAT_STEP_FORWARD, "lstm_step_backward": ZERO_STEP_BACKWARD},
+                                "lstm_step_forward gives other outputs than the reference when one input entry moves"),
+}
 
 
 def source_lines(path):
@@ -85,6 +122,18 @@ def test_docs_show_the_example_file_exactly():
     docs = open(os.path.join(KIT_ROOT, "docs", "writing-tests.md")).read()
     blocks = re.findall(r"```python\n(.*?)```", docs, re.S)
     assert open(EXAMPLE).read() in blocks
-    for name in ("submission", "reference", "visibility", "timeout", "gradient_check", "expect_matches_reference",
-                 "noted", "CheckFailed", "sizes", "upstream", "keep="):
+    for name in ("submission", "reference", "visibility", "timeout", "expect_backward", "without_reference=True",
+                 "expect_matches_reference", "axes", "noted", "CheckFailed", "sizes", "upstream", "keep="):
         assert name in docs
+
+
+@pytest.mark.parametrize("case", sorted(CONSISTENT_PAIRS))
+def test_a_consistent_wrong_pair_earns_nothing_from_the_hidden_tests(grade_in, tmp_path, case):
+    replace, reason = CONSISTENT_PAIRS[case]
+    graded = grade_in(build_submission(tmp_path / case, replace=replace), "--tests", HIDDEN)
+    assert graded.exit_code == 1, graded.output
+    tests = graded.results["tests"]
+    assert len(tests) == len([line for line in open(EXAMPLE) if line.startswith("def test_")])
+    assert graded.score == 0 and [t["score"] for t in tests] == [0] * len(tests)
+    backward = [t for t in tests if t["extra_data"]["step"] == "lstm_step_backward"]
+    assert backward and all(t["extra_data"]["outcome"] == "failed" and reason in t["output"] for t in backward), backward

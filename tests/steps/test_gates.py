@@ -2,8 +2,17 @@
 import numpy as np
 import pytest
 
-from grader.course.inputs import SEEDS, cell_update_args, describe, gate_args, hidden_state_args
-from grader.judge.checks import expect_close, expect_matches_reference, mistake_failed, noted
+from grader.testing import (
+    SEEDS,
+    cell_update_args,
+    describe,
+    expect_close,
+    expect_matches_reference,
+    gate_args,
+    hidden_state_args,
+    mistake_failed,
+    noted,
+)
 
 GATE_ARGS = ("x", "h_prev", "Wx", "Wh", "b")
 

@@ -4,26 +4,30 @@ from contextlib import contextmanager
 import numpy as np
 import pytest
 
-from grader.course import tasks
-from grader.course.inputs import SEEDS, classifier_args, describe, gate_args, sizes, upstream
-from grader.judge.checks import (
+from grader.testing import (
     GATES,
+    SEEDS,
     CheckFailed,
-    Trusted,
-    expect_all_close,
+    classifier_args,
+    describe,
     expect_array,
+    expect_backward,
+    expect_backward_matches_reference,
     expect_close,
     expect_inputs_kept,
     expect_matches_reference,
     expect_tuple,
+    gate_args,
     gradient_check,
     mistake_failed,
     noted,
+    recorded,
+    sizes,
+    tasks,
+    upstream,
 )
-from grader.judge.evidence import recorded
 
 RNN_ARGS = ("x", "h_prev", "Wx", "Wh", "b")
-RNN_GRADS = ("dx", "dh_prev", "dWx", "dWh", "db")
 PARAMS = ("Wx", "Wh", "b", "Wy", "by")
 GRAD_NAMES = tuple(f"grads['{k}']" for k in PARAMS)
 AXES = {"grads['Wx']": {1: GATES}, "grads['Wh']": {1: GATES}, "grads['b']": {0: GATES}}
@@ -36,6 +40,12 @@ TARGET = 0.95
 
 # Step 12: the plain RNN
 
+def rnn_backward_inputs(seed):
+    """The cell's inputs and the upstream dh for ``seed``."""
+    N, _, _, H = sizes(seed)
+    return gate_args(seed), upstream(seed, (N, H))
+
+
 @pytest.mark.step("rnn_step", points=3)
 def test_rnn_step_forward(submission, reference):
     """rnn_step_forward matches tanh(x Wx + h_prev Wh + b)"""
@@ -45,43 +55,20 @@ def test_rnn_step_forward(submission, reference):
                                      RNN_ARGS, ("h", "cache"), keep=(1,))
 
 
-@contextmanager
-def learner_rnn_gradients(submission, reference, seed):
-    """The inputs, the upstream dh, and the learner's backward through their own forward, which
-    must match the reference's: the gradients are judged against the true forward.
-
-    A check failing inside carries them, so the grader can name a catalogued mistake.
-    """
-    args = gate_args(seed)
-    N, _, _, H = sizes(seed)
-    (dh,) = upstream(seed, (N, H))
-    h, cache = expect_tuple(submission.rnn_step_forward(*args, keep=(1,)), "rnn_step_forward", ("h", "cache"))
-    with noted("(rnn_step_forward's output: this check needs it right)"):
-        expect_close(h, reference.rnn_step_forward(*args)[0], "h")
-    with recorded("rnn_step_backward", (*args, dh)) as evidence:
-        reply = submission.rnn_step_backward.call(dh, cache)
-        evidence.got = reply["value"]
-        expect_inputs_kept(reply, "rnn_step_backward", ("dh", "cache"))
-        grads = expect_tuple(reply["value"], "rnn_step_backward", RNN_GRADS)
-        yield args, dh, tuple(expect_array(g, n, a) for g, n, a in zip(grads, RNN_GRADS, args))
-
-
 @pytest.mark.step("rnn_step", points=3)
 def test_rnn_step_backward_gradient_check(submission, reference):
     """rnn_step_backward agrees with central differences of rnn_step_forward"""
     for seed in SEEDS[:2]:
-        with noted(describe(seed)), learner_rnn_gradients(submission, reference, seed) as (args, dh, grads):
-            gradient_check(submission.rnn_step_forward, args, range(5), [0], (dh,), grads, RNN_GRADS,
-                           reference=Trusted(reference.rnn_step_forward))
+        with noted(describe(seed)):
+            expect_backward(submission, reference, "rnn_step_backward", *rnn_backward_inputs(seed))
 
 
 @pytest.mark.step("rnn_step", points=2)
 def test_rnn_step_backward_matches_reference(submission, reference):
     """rnn_step_backward matches the reference gradients"""
     for seed in SEEDS:
-        with noted(describe(seed)), learner_rnn_gradients(submission, reference, seed) as (args, dh, grads):
-            _, cache = reference.rnn_step_forward(*args)
-            expect_all_close(grads, reference.rnn_step_backward(dh, cache), RNN_GRADS)
+        with noted(describe(seed)):
+            expect_backward_matches_reference(submission, reference, "rnn_step_backward", *rnn_backward_inputs(seed))
 
 
 # Step 13: the classifier's loss and gradients
@@ -145,7 +132,7 @@ def test_classifier_loss_gradient_check(submission, reference):
             expect_close(loss, np.asarray(reference.classifier_loss(x, y, params)[0]), "loss")
         gradient_check(submission.classifier_loss, [x, y, params], [(2, k) for k in PARAMS], [0],
                        (np.ones(()),), [grads[k] for k in PARAMS], GRAD_NAMES, AXES,
-                       reference=Trusted(reference.classifier_loss))
+                       reference=reference.classifier_loss)
 
 
 @pytest.mark.step("classifier_loss", points=2)

@@ -1,0 +1,218 @@
+"""Judging a backward pass: the learner's gradients against central differences of the learner's
+own forward, which must itself be right.
+
+Differentiating the learner's forward, not the reference's, keeps a gradient check's message
+about the learner's own code. It also means a forward could answer the check's perturbed inputs
+with whatever makes its backward look right (zeros everywhere, or its last answer again), so the
+forward is trusted only once it matches the reference: on the plain call first, then on a random
+sample of the perturbed inputs (spot checks). ``expect_backward`` does all three, in that order.
+"""
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import numpy as np
+
+from grader.judge.checks import (
+    ATOL,
+    GATES,
+    RTOL,
+    TIME,
+    CheckFailed,
+    axes_by_name,
+    expect_all_close,
+    expect_array,
+    expect_inputs_kept,
+    expect_tuple,
+    locate,
+    noted,
+)
+from grader.judge.evidence import recorded
+from grader.sandbox.perturb import perturbed_outputs
+
+GRAD_TOL = 1e-6   # norm-based; correct code measures ~1e-10, real mistakes 1e-3 and up
+STEP = 1e-5       # central-difference step
+SPOT_CHECKS = 16  # perturbed inputs re-run through the reference, chosen at random per check
+
+
+@dataclass(frozen=True)
+class Backward:
+    """A learner's forward and backward pair, with names for their arguments and outputs."""
+    forward: str
+    backward: str
+    args: tuple      # the forward's arguments; the backward returns one gradient for each, in order
+    outputs: tuple   # the forward's outputs, its cache last
+    upstream: tuple  # the backward's upstream gradients, one for each output but the cache
+    axes: dict       # what an index means, by output or gradient name
+
+    @property
+    def grads(self):
+        return tuple(f"d{name}" for name in self.args)
+
+    def axes_of(self, names):
+        return {name: self.axes[name] for name in names if name in self.axes}
+
+
+WEIGHT_AXES = {"dWx": {1: GATES}, "dWh": {1: GATES}, "db": {0: GATES}}
+BACKWARDS = {pair.backward: pair for pair in (
+    Backward("lstm_step_forward", "lstm_step_backward", ("x", "h_prev", "c_prev", "Wx", "Wh", "b"),
+             ("h", "c", "cache"), ("dh", "dc"), WEIGHT_AXES),
+    Backward("lstm_forward", "lstm_backward", ("x", "h0", "Wx", "Wh", "b"), ("h", "cache"), ("dh",),
+             {"h": {1: TIME}, "dx": {1: TIME}, **WEIGHT_AXES}),
+    Backward("rnn_step_forward", "rnn_step_backward", ("x", "h_prev", "Wx", "Wh", "b"), ("h", "cache"), ("dh",), {}),
+)}
+
+
+def relative_error(a, b):
+    """Norm-based relative error |a - b| / (|a| + |b|), 0 when both are 0."""
+    scale = np.linalg.norm(a) + np.linalg.norm(b)
+    return float(np.linalg.norm(a - b) / scale) if scale else 0.0
+
+
+def _argument(args, k):
+    """args[k], or args[i][key] when k is (i, key): an array inside a dict argument."""
+    return args[k] if isinstance(k, int) else args[k[0]][k[1]]
+
+
+class Trusted:
+    """A function the grader runs itself (the reference's), with the ``perturbed`` interface of
+    a submission's function, for the spot checks."""
+
+    def __init__(self, fn):
+        self.fn, self.name = fn, fn.__name__
+        self.spot_checks = getattr(fn, "spot_checks", True)  # False for a handout's recorded reference
+
+    def perturbed(self, args, perturb, outputs):
+        return perturbed_outputs(lambda a: self.fn(*a), args, perturb, outputs)
+
+
+def numerical_gradients(forward, args, wrt, outputs, douts, reference=None):
+    """Central differences of L = sum(out * dout) over every coordinate of each args[k], k in wrt.
+
+    A k may also be (i, key), for the array args[i][key] of a dict argument such as params.
+    ``forward`` evaluates all perturbed copies in one batch (a worker function, or ``Trusted``).
+    With a ``reference`` (``Trusted``), a random sample of the perturbed outputs must match it.
+    """
+    wrt = list(wrt)
+    moves = [(k, j, sign * STEP) for k in wrt for j in range(_argument(args, k).size) for sign in (1, -1)]
+    stacks = [expect_array(stack, f"{forward.name}'s output under the gradient check",
+                           np.empty((len(moves), *dout.shape)))
+              for stack, dout in zip(forward.perturbed(args, moves, outputs), douts)]
+    if reference is not None and reference.spot_checks:
+        _spot_check(forward.name, stacks, reference, args, moves, outputs)
+    loss = sum(stack.reshape(len(moves), -1) @ dout.reshape(-1) for stack, dout in zip(stacks, douts))
+    slopes = (loss[0::2] - loss[1::2]) / (2 * STEP)
+    grads, start = [], 0
+    for k in wrt:
+        arg = _argument(args, k)
+        grads.append(slopes[start:start + arg.size].reshape(arg.shape))
+        start += arg.size
+    return grads
+
+
+def _spot_check(name, stacks, reference, args, moves, outputs):
+    """The learner's outputs on a random sample of the perturbed inputs equal the reference's."""
+    sample = np.sort(np.random.default_rng().choice(len(moves), min(SPOT_CHECKS, len(moves)), replace=False))
+    wanted = reference.perturbed(args, [moves[i] for i in sample], outputs)
+    for stack, want in zip(stacks, wanted):
+        if not np.allclose(stack[sample], want, rtol=RTOL, atol=ATOL):
+            raise CheckFailed(f"{name} gives other outputs than the reference when one input entry moves by "
+                              f"{STEP:g}, so a gradient check against it would prove nothing: "
+                              f"fix {name} first")
+
+
+def _require_reference(reference, without_reference, check):
+    """A check that differentiates the learner's forward trusts it only against the reference,
+    unless it says outright that it goes without one."""
+    if without_reference and reference is not None:
+        raise TypeError(f"{check} was given a reference and without_reference=True: choose one")
+    if not without_reference and reference is None:
+        raise TypeError(f"{check} needs the reference, to trust the forward it differentiates; to check "
+                        f"gradients against an unchecked forward (which a forward that fakes its outputs "
+                        f"can pass), say so with without_reference=True")
+
+
+def gradient_check(forward, args, wrt, outputs, douts, analytic, names, axes=None, *, reference=None,
+                   without_reference=False):
+    """Compare the learner's backward (``analytic``) with central differences of ``forward``, the
+    learner's own forward, spot-checked against ``reference``, the reference's forward.
+
+    ``reference`` is required unless ``without_reference=True`` says the check goes without it.
+    ``names`` name the gradients in ``analytic`` (e.g. ``dWx``); ``axes`` maps a name to its axes.
+    Returns {name: relative error}; raises CheckFailed naming the worst gradient and where.
+    """
+    _require_reference(reference, without_reference, "gradient_check")
+    axes = axes_by_name(axes, names, "gradient_check")
+    numeric = numerical_gradients(forward, args, wrt, outputs, douts, None if without_reference else Trusted(reference))
+    errors = {name: relative_error(a, n) for name, a, n in zip(names, analytic, numeric)}
+    worst = max(errors, key=errors.get)
+    if errors[worst] > GRAD_TOL:
+        k = names.index(worst)
+        a, n = analytic[k], numeric[k]
+        index = tuple(int(i) for i in np.unravel_index(np.argmax(np.abs(a - n)), a.shape))
+        summary = ", ".join(f"{name} {err:.1e}" for name, err in errors.items())
+        raise CheckFailed(
+            f"gradient check: {worst} disagrees with central differences of your forward pass "
+            f"(relative error {errors[worst]:.2e}, allowed {GRAD_TOL:.0e}); largest gap at "
+            f"{locate(worst, index, a.shape, axes.get(worst))}: numerical {n[index]:.6g}, "
+            f"yours {a[index]:.6g}. All errors: {summary}")
+    return errors
+
+
+def _pair(backward, check):
+    if backward not in BACKWARDS:
+        raise TypeError(f"{check} checks one of {', '.join(BACKWARDS)}, not {backward!r}")
+    return BACKWARDS[backward]
+
+
+@contextmanager
+def _learner_gradients(submission, reference, pair, args, douts):
+    """Yields (the learner's gradients, the reference's forward outputs or None), the learner's
+    forward first checked against the reference's when there is one.
+
+    A check failing on the gradients carries the inputs and the learner's answer, so the grader
+    can name a catalogued mistake.
+    """
+    *outs, cache = expect_tuple(getattr(submission, pair.forward)(*args, keep=(len(pair.outputs) - 1,)),
+                                pair.forward, pair.outputs)
+    want = None if reference is None else getattr(reference, pair.forward)(*args)
+    if want is not None:
+        with noted(f"({pair.forward}'s output: this check needs it right)"):
+            expect_all_close(outs, want[:-1], pair.outputs[:-1], pair.axes_of(pair.outputs[:-1]))
+    with recorded(pair.backward, (*args, *douts)) as evidence:
+        reply = getattr(submission, pair.backward).call(*douts, cache)
+        evidence.got = reply["value"]
+        expect_inputs_kept(reply, pair.backward, (*pair.upstream, "cache"))
+        grads = expect_tuple(reply["value"], pair.backward, pair.grads)
+        yield tuple(expect_array(g, n, a, pair.axes.get(n)) for g, n, a in zip(grads, pair.grads, args)), want
+
+
+def expect_backward(submission, reference, backward, args, douts, *, without_reference=False):
+    """The learner's ``backward`` (say, "lstm_step_backward") on ``douts``, through the learner's
+    forward on ``args``, judged against central differences of that forward.
+
+    In order: the forward's outputs must match the reference's, the backward must keep its inputs
+    and return one well-formed gradient per argument, and the gradients must agree with central
+    differences of the forward, whose outputs on a random sample of the perturbed inputs must
+    match the reference's too (skipped with a handout's recorded reference, which has none).
+    ``reference`` is the fixture; ``without_reference=True`` (with ``reference=None``) skips the
+    first and last comparisons, and says so. Returns the learner's gradients.
+    """
+    pair = _pair(backward, "expect_backward")
+    _require_reference(reference, without_reference, "expect_backward")
+    with _learner_gradients(submission, reference, pair, args, douts) as (grads, _):
+        gradient_check(getattr(submission, pair.forward), args, range(len(args)), list(range(len(douts))), douts,
+                       grads, pair.grads, pair.axes_of(pair.grads),
+                       reference=None if reference is None else getattr(reference, pair.forward),
+                       without_reference=without_reference)
+    return grads
+
+
+def expect_backward_matches_reference(submission, reference, backward, args, douts):
+    """The learner's ``backward`` on ``douts``, through the learner's forward on ``args``, against
+    the reference's backward through the reference's forward. The forward's outputs must match
+    first, as in ``expect_backward``. Returns the learner's gradients."""
+    pair = _pair(backward, "expect_backward_matches_reference")
+    _require_reference(reference, False, "expect_backward_matches_reference")
+    with _learner_gradients(submission, reference, pair, args, douts) as (grads, want):
+        expect_all_close(grads, getattr(reference, backward)(*douts, want[-1]), pair.grads, pair.axes_of(pair.grads))
+    return grads
