@@ -5,6 +5,7 @@ Exit status: 0 at full marks, 1 below, 2 when the grader itself could not run.
 import argparse
 import os
 import sys
+import time
 
 from grader.kit import BUILD, EXERCISES, PUBLIC_TESTS, SOLUTIONS
 from grader.plugin.session import Collector, GraderError, problems_text, run_pytest
@@ -43,6 +44,19 @@ def parse_args(argv):
     return parser.parse_args(argv)
 
 
+def check_on_reference(args, tests, time_limit):
+    """``--check-tests`` grades the reference solution too: a test it does not pass is wrong."""
+    from grader.plugin.session import ON_THE_REFERENCE, failures_on_the_reference
+
+    failures = failures_on_the_reference(args, tests, time_limit)
+    if failures is None:
+        print(f"No reference solution at {os.path.relpath(args.reference)}: the tests were not run on one.")
+    elif failures:
+        raise GraderError(problems_text(failures, ON_THE_REFERENCE))
+    else:
+        print(f"The reference solution ({os.path.relpath(args.reference)}) passes every test.")
+
+
 def main(argv=None, plugins=()):
     args = parse_args(sys.argv[1:] if argv is None else argv)
 
@@ -73,6 +87,9 @@ def main(argv=None, plugins=()):
                     raise GraderError(problems_text(state.problems))
                 from grader.outputs.points import render_catalog
                 render_catalog(state.tests, sys.stdout)
+                if args.check_tests:
+                    state.collected = []  # listed, not graded: no test is "not judged"
+                    check_on_reference(args, state.tests, args.time_limit - (time.monotonic() - guard.started))
                 return 0
         except GraderError as exc:
             print(f"grader: {exc}", file=sys.stderr)

@@ -20,6 +20,7 @@ from grader.sandbox.limits import GiB, Limits
 
 STATE = pytest.StashKey()
 GRADED = pytest.StashKey()  # a test's validate.GradedTest
+EARLY_PROBLEMS = pytest.StashKey()  # found before the grading state exists: a conftest.py that does not import
 
 
 class GradingState:
@@ -37,7 +38,9 @@ class GradingState:
         self.test_folders = [str(a) for a in config.args]
         self._reference = None
         self.tests = []      # every validate.GradedTest collected, in path order
-        self.problems = []   # what makes the test folders unusable, one line each
+        # What makes the test folders unusable, one line each: all of them, so one pass shows every one.
+        self.problems = [*config.getoption("folder_problem"), *config.stash.get(EARLY_PROBLEMS, [])]
+        self.unimportable = []  # paths of test files and folders that could not be collected
 
     def reference(self):
         if self._reference is None:
@@ -71,6 +74,8 @@ def pytest_addoption(parser):
                     help="a folder the worker must not read (under root); the reference and tests always are")
     group.addoption("--record-reference", default=None, help="write the reference's outputs to this .npz")
     group.addoption("--only-step", default=None, help="run only the tests of this step")
+    group.addoption("--folder-problem", action="append", default=[],
+                    help="a problem with the test folders found before pytest ran (nothing is graded)")
 
 
 def pytest_configure(config):
@@ -79,7 +84,7 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "visibility(value): Gradescope visibility: visible, hidden, "
                                        "after_due_date or after_published")
     state = config.stash[STATE] = GradingState(config)
-    if not config.option.collectonly:
+    if not config.option.collectonly and not state.problems:
         state.worker.start()  # early: the worker imports numpy while pytest collects
 
 
@@ -96,7 +101,9 @@ def pytest_load_initial_conftests(early_config, parser, args):
     try:
         return (yield)
     except ConftestImportFailure as failure:  # a conftest.py in a test folder that does not import
-        raise validate.TestFolderError(validate.describe_exception(failure.cause, failure.path, args)) from None
+        # Noted, not raised: collection goes on, so the other folders' problems are found in the same pass.
+        problem = validate.describe_exception(failure.cause, failure.path, args)
+        early_config.stash.setdefault(EARLY_PROBLEMS, []).append(problem)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -106,8 +113,10 @@ def pytest_make_collect_report(collector):
     if report.failed and call is not None and call.excinfo is not None:
         state = collector.config.stash[STATE]
         problem = validate.collection_problem(call.excinfo, collector, state.test_folders)
-        state.problems.append(problem)
-        report.longrepr = problem  # not the traceback: it would quote the test file's source
+        if problem is not None and problem not in state.problems:  # a broken conftest.py is met again below it
+            state.problems.append(problem)
+        state.unimportable.append(str(collector.path))
+        report.longrepr = problem or "not collected"  # not the traceback: it would quote the test file's source
     return report
 
 
@@ -124,10 +133,11 @@ def pytest_collection_modifyitems(config, items):
         try:
             item.stash[GRADED] = validate.graded_test(item)
         except validate.TestFolderError as problem:
-            state.problems.append(str(problem))
+            state.problems += problem.problems
+    found = [str(item.path) for item in items] + state.unimportable
+    state.problems += validate.empty_folder_problems(state.test_folders, found)
     if not state.problems:
         state.tests = [item.stash[GRADED] for item in items]
-        state.problems += validate.empty_folder_problems(state.test_folders, state.tests)
     only = config.getoption("only_step")
     dropped = items if state.problems else [i for i in items if only and i.stash[GRADED].step != only]
     if dropped:
@@ -169,6 +179,12 @@ def _title(item):
     return doc or item.name
 
 
+def _broke(exc):
+    """Whether the check itself raised, rather than judging (or being unable to judge) the code."""
+    return not isinstance(exc, (NotJudged, ReferenceUnavailable, NotStarted, CheckFailed, SubmissionError,
+                                AssertionError))
+
+
 def _verdict(excinfo, step, submission, problems):
     """(status, message, printed) for a test of ``step`` that raised ``excinfo``."""
     exc = excinfo.value
@@ -202,6 +218,9 @@ def pytest_runtest_makereport(item, call):
         step, points = graded.step, graded.points
         status, message, printed = ("passed", "", "") if report.passed else \
             _verdict(call.excinfo, step, state.submission, state.problems)
+        broke = not report.passed and _broke(call.excinfo.value)
+        detail = validate.describe_exception(call.excinfo.value, str(item.path), state.test_folders) if broke \
+            else message
         mistake = ""
         if status == "failed":
             mistake, message = name_mistake(call.excinfo.value, message, state.reference_dir)
@@ -211,5 +230,5 @@ def pytest_runtest_makereport(item, call):
         if status != "passed":
             report.longrepr = message  # the learner's message, never the test's source or traceback
         state.outcomes.append(Outcome(item.nodeid, _title(item), step, points, status, message, printed,
-                                      mistake, graded.visibility))
+                                      mistake, graded.visibility, detail, broke))
     return report

@@ -16,6 +16,11 @@ class Outcome:
     printed: str = ""
     mistake: str = ""   # the catalogued mistake the failure was recognised as (grader.course.mistakes)
     visibility: str = "visible"  # Gradescope's: visible, hidden, after_due_date, after_published
+    # For the test's author, never the learner: what the check said before the grader framed it
+    # for the learner (a named mistake, a step to fix first); for a check that itself raised,
+    # where in the test folder and what, as "file, line N: Type: message".
+    detail: str = ""
+    broke: bool = False  # the check itself raised: the test's fault whatever the code it graded
 
 
 def step_status(statuses):

@@ -5,9 +5,11 @@ checks the folders, then runs pytest on the test folders with the grader's own `
 and ``grader.plugin.hooks`` loaded, and hands back pytest's exit code and terminal output. The
 verdicts are read afterwards from the plugin's state on the ``Collector``'s config.
 """
+import argparse
 import contextlib
 import io
 import os
+import tempfile
 
 PYTEST_INI = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pytest.ini")
 
@@ -40,10 +42,11 @@ def run_pytest(args, collector, report_file, plugins=()):
         raise GraderError(f"no submission folder at {args.submission}")
     if args.step and args.step not in BY_NAME:
         raise GraderError(f"no step named {args.step!r}; the steps are {', '.join(BY_NAME)}")
+    # Problems with the folders themselves still let pytest collect, so that every other problem
+    # is found in the same pass; nothing is graded.
     problems = validate.folder_problems(tests)
-    if problems:
-        raise GraderError(problems_text(problems))
-    options = ["--collect-only"] if args.check_tests else []
+    options = ["--collect-only"] if args.check_tests or problems else []
+    options += [f"--folder-problem={problem}" for problem in problems]
     options += ["--record-reference", os.path.abspath(args.record_reference)] if args.record_reference else []
     options += ["--only-step", args.step] if args.step else []
     # --tb=no: pytest would format every failure's traceback (source and all) only for the plugin
@@ -67,5 +70,45 @@ def run_pytest(args, collector, report_file, plugins=()):
     return int(code), log.getvalue()
 
 
-def problems_text(problems):
-    return "the tests cannot grade:\n" + "\n".join(f"  {p}" for p in problems)
+def problems_text(problems, heading="the tests cannot grade:"):
+    return heading + "\n" + "\n".join(f"  {p}" for p in problems)
+
+
+ON_THE_REFERENCE = "these tests do not pass on the reference solution, so they would grade learners wrongly:"
+
+
+def failures_on_the_reference(args, tests, time_limit):
+    """Grade the reference solution with the tests: one line for the tests' author for every
+    test in ``tests`` (validate.GradedTest) that it does not pass, or None without a reference."""
+    if not os.path.isdir(args.reference):
+        return None
+    from grader.plugin.hooks import STATE
+
+    on_reference = argparse.Namespace(**{**vars(args), "submission": args.reference, "check_tests": False,
+                                         "step": None, "record_reference": None, "time_limit": time_limit})
+    collector = Collector()
+    with tempfile.TemporaryDirectory(prefix="lstm-kit-check-") as scratch:
+        code, log = run_pytest(on_reference, collector, os.path.join(scratch, "report.json"))
+    state = collector.config.stash.get(STATE, None) if collector.config is not None else None
+    if state is None:
+        raise GraderError(f"pytest could not start on the reference solution (exit status {code}):\n{log.strip()[-3000:]}")
+    if state.worker.failure:
+        raise GraderError(f"the reference solution could not be graded: {state.worker.failure}")
+    judged = {o.nodeid: o for o in state.outcomes}
+    by_id = {test.nodeid: test for test in tests}
+    return [*state.problems, *(_on_reference(judged.get(o.nodeid, o), by_id.get(o.nodeid))
+                               for o in state.collected if judged.get(o.nodeid, o).status != "passed")]
+
+
+def _on_reference(outcome, test):
+    """What went wrong with one test on the reference solution, said to the test's author."""
+    from grader.plugin.validate import where
+
+    place = where(test.path, test.line) if test else outcome.nodeid
+    name = outcome.nodeid.split("::", 1)[-1]
+    if outcome.broke:
+        return f"{place}: {name} breaks when it grades the reference solution: {outcome.detail}"
+    if outcome.status == "failed":
+        return (f'{place}: the reference solution fails {name}, so the test is wrong. It says ("yours" is the '
+                f"reference's): {outcome.detail}")
+    return f"{place}: {name} is {outcome.status} on the reference solution: {outcome.message}"

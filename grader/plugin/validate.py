@@ -13,7 +13,9 @@ import traceback
 from dataclasses import dataclass
 from numbers import Real
 
+from _pytest.config import ConftestImportFailure
 from _pytest.outcomes import OutcomeException
+from _pytest.pathlib import ImportPathMismatchError
 
 from grader.course.steps import BY_NAME, STEPS
 
@@ -25,9 +27,13 @@ TEST_FILE_PATTERNS = ("test_", "_test.py")  # as grader/pytest.ini's python_file
 
 
 class TestFolderError(Exception):
-    """A test folder that cannot grade: the message names the file and line."""
+    """A test folder that cannot grade: each problem names the file and line."""
 
     __test__ = False  # not a test class, despite the name
+
+    def __init__(self, *problems):
+        super().__init__("\n".join(problems))
+        self.problems = list(problems)
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,7 @@ class GradedTest:
     points: float
     visibility: str = "visible"
     timeout: float | None = None
+    line: int | None = None  # of its definition, for messages to its author
 
 
 def where(path, line=None):
@@ -48,9 +55,9 @@ def where(path, line=None):
     return f"{shown}, line {line}" if line else shown
 
 
-def _item_place(item):
-    path, line, _ = item.reportinfo()
-    return where(path, line + 1 if line is not None else None)
+def _item_line(item):
+    _, line, _ = item.reportinfo()
+    return line + 1 if line is not None else None
 
 
 def _number(value):
@@ -63,56 +70,61 @@ def _marker_arg(marker, position, keyword):
     return marker.kwargs.get(keyword)
 
 
-def _step_of(item, place):
+def _step_problems(item):
+    """(step name, points, [problems]) from the step marker; name or points None when wrong."""
     own = [m for m in getattr(item, "own_markers", []) if m.name == "step"]
     if len(own) > 1:
-        raise TestFolderError(f"{place}: {item.name} has {len(own)} step markers; a test grades one step")
+        return None, None, [f"{item.name} has {len(own)} step markers; a test grades one step"]
     marker = item.get_closest_marker("step")
     if marker is None:
-        raise TestFolderError(f"{place}: {item.name} has no @pytest.mark.step(name, points=...): "
-                              f"every graded test needs one")
+        return None, None, [f"{item.name} has no @pytest.mark.step(name, points=...): every graded test needs one"]
+    problems = []
     name = _marker_arg(marker, 0, "name")
     if name not in BY_NAME:
         close = difflib.get_close_matches(str(name), BY_NAME, n=1)
         guess = f" (did you mean {close[0]!r}?)" if close else ""
-        raise TestFolderError(f"{place}: unknown step {name!r}{guess}; the steps are "
-                              f"{', '.join(s.name for s in STEPS)}")
+        problems.append(f"unknown step {name!r}{guess}; the steps are {', '.join(s.name for s in STEPS)}")
+        name = None
     points = _marker_arg(marker, 1, "points")
     if points is None:
-        raise TestFolderError(f"{place}: the step marker of {item.name} gives no points "
-                              f"(write @pytest.mark.step({name!r}, points=5))")
-    if not _number(points) or points <= 0:
-        raise TestFolderError(f"{place}: {item.name} has points={points!r}; points must be a positive number")
-    return name, float(points)
+        shown = name or "sigmoid"
+        problems.append(f"the step marker of {item.name} gives no points (write @pytest.mark.step({shown!r}, points=5))")
+    elif not _number(points) or points <= 0:
+        problems.append(f"{item.name} has points={points!r}; points must be a positive number")
+        points = None
+    return name, None if points is None else float(points), problems
 
 
-def _visibility_of(item, place):
+def _visibility_problems(item):
     marker = item.get_closest_marker("visibility")
-    if marker is None:
-        return "visible"
-    value = _marker_arg(marker, 0, "value")
+    value = "visible" if marker is None else _marker_arg(marker, 0, "value")
     if value not in VISIBILITIES:
-        raise TestFolderError(f"{place}: visibility {value!r} of {item.name} is not one of "
-                              f"{', '.join(VISIBILITIES)}")
-    return value
+        return value, [f"visibility {value!r} of {item.name} is not one of {', '.join(VISIBILITIES)}"]
+    return value, []
 
 
-def _timeout_of(item, place):
+def _timeout_problems(item):
     marker = item.get_closest_marker("timeout")
     if marker is None:
-        return None
+        return None, []
     seconds = _marker_arg(marker, 0, "seconds")
     if not _number(seconds) or seconds <= 0:
-        raise TestFolderError(f"{place}: timeout {seconds!r} of {item.name} must be a positive number of seconds")
-    return float(seconds)
+        return None, [f"timeout {seconds!r} of {item.name} must be a positive number of seconds"]
+    return float(seconds), []
 
 
 def graded_test(item):
-    """The step, points, visibility and time-out a test's markers give; TestFolderError if wrong."""
-    place = _item_place(item)
-    step, points = _step_of(item, place)
-    return GradedTest(item.nodeid, str(item.path), step, points, _visibility_of(item, place), _timeout_of(item, place))
-
+    """The step, points, visibility and time-out a test's markers give; TestFolderError naming
+    every one of them that is wrong."""
+    line = _item_line(item)
+    place = where(item.reportinfo()[0], line)
+    step, points, problems = _step_problems(item)
+    visibility, more = _visibility_problems(item)
+    timeout, most = _timeout_problems(item)
+    problems += more + most
+    if problems:
+        raise TestFolderError(*(f"{place}: {problem}" for problem in problems))
+    return GradedTest(item.nodeid, str(item.path), step, points, visibility, timeout, line)
 
 
 def describe_exception(exc, fallback_path, roots=()):
@@ -140,11 +152,16 @@ def describe_exception(exc, fallback_path, roots=()):
 
 
 def collection_problem(excinfo, collector, roots):
-    """The one-line problem for a test file (or folder) that could not be collected."""
+    """The one-line problem for a test file (or folder) that could not be collected; None when
+    ``folder_problems`` has already said why (two test files with one name)."""
     exc = excinfo.value
+    if isinstance(exc, ImportPathMismatchError) or isinstance(exc.__cause__, ImportPathMismatchError):
+        return None
     # pytest wraps import failures in its own CollectError, keeping the original as the cause.
     if type(exc).__name__ == "CollectError" and exc.__cause__ is not None:
         exc = exc.__cause__
+    if isinstance(exc, ConftestImportFailure):
+        exc = exc.cause
     return describe_exception(exc, str(collector.path), roots)
 
 
@@ -181,7 +198,9 @@ def folder_problems(folders):
     by_name = {}
     for folder in dict.fromkeys(folders):
         for path in find_test_files(folder):
-            by_name.setdefault(os.path.basename(path), []).append(path)
+            paths = by_name.setdefault(os.path.basename(path), [])
+            if path not in paths:  # a folder inside another is walked twice
+                paths.append(path)
     for name, paths in sorted(by_name.items()):
         if len(paths) > 1 and not all(os.path.exists(os.path.join(os.path.dirname(p), "__init__.py")) for p in paths):
             problems.append(f"two test files are named {name} ({', '.join(where(p) for p in paths)}): "
@@ -190,11 +209,12 @@ def folder_problems(folders):
     return problems
 
 
-def empty_folder_problems(folders, infos):
-    """A test folder in which no graded test was found."""
+def empty_folder_problems(folders, found):
+    """A test folder in which no test was found (``found``: the paths of every test collected, and
+    of every file or folder that could not be, which has problems of its own)."""
     return [f"{where(folder)} holds no graded tests (test files are named test_*.py, tests test_*)"
             for folder in folders
-            if not any(_is_inside(info.path, folder) for info in infos)]
+            if not any(_is_inside(path, folder) or _is_inside(folder, path) for path in found)]
 
 
 def total_problems(infos, max_score):

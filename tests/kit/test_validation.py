@@ -87,12 +87,80 @@ def test_points_must_add_up_to_the_expected_total(grade_in):
     assert "forget_gate 6" in wrong.output
 
 
+def test_every_problem_of_the_folders_is_reported_in_one_pass(grade_in, tmp_path):
+    many = write_folder(tmp_path / "hidden", {
+        "test_markers.py": HEADER + '@pytest.mark.step("forget_gat", points=-2)\n@pytest.mark.visibility("secret")\n'
+                                    '@pytest.mark.timeout(0)\ndef test_m(submission):\n    pass\n\n\n'
+                                    '@pytest.mark.step("sigmoid")\ndef test_n(submission):\n    pass\n',
+        "test_syntax.py": HEADER + GOOD + "\ndef broken(:\n    pass\n",
+        "test_gates.py": HEADER + GOOD,
+    })
+    broken = write_folder(tmp_path / "broken", {"conftest.py": "raise RuntimeError('fixture file broken')\n",
+                                                "test_under_conftest.py": HEADER + GOOD})
+    empty = write_folder(tmp_path / "empty", {"helpers.py": HEADER})
+    graded = grade_in(SOLUTIONS, "--tests", ":".join(map(str, (f"{KIT_ROOT}/tests/steps", many, broken, empty, many))))
+    for expected in ("hidden is given twice",
+                     "two test files are named test_gates.py",
+                     "test_markers.py, line 4: unknown step 'forget_gat' (did you mean 'forget_gate'?)",
+                     "test_markers.py, line 4: test_m has points=-2",
+                     "test_markers.py, line 4: visibility 'secret' of test_m is not one of",
+                     "test_markers.py, line 4: timeout 0 of test_m must be a positive number of seconds",
+                     "test_markers.py, line 11: the step marker of test_n gives no points",
+                     "test_syntax.py, line 8: SyntaxError",
+                     "conftest.py, line 1: RuntimeError: fixture file broken",
+                     "empty holds no graded tests"):
+        expect_not_graded(graded, expected)
+    assert graded.output.count("fixture file broken") == 1 and "ImportPathMismatch" not in graded.output
+
+
 def test_check_tests_lists_points_per_step_and_visibility(grade_in):
     listed = grade_in(SOLUTIONS, "--check-tests", "--tests", f"{KIT_ROOT}/tests/steps:{KIT_ROOT}/tests/hidden")
     assert listed.exit_code == 0, listed.output
     assert "Total: 109 points in 27 tests (100 visible + 8 hidden + 1 after_due_date)" in listed.output
     row = next(line for line in listed.output.splitlines() if " forget_gate " in line)
     assert row.split()[2:5] == ["2", "6", "4"]
+    assert "The reference solution (solutions) passes every test." in listed.output
+
+
+WRONG_TESTS = HEADER + '''import numpy as np
+
+from grader.testing import TIME, expect_close, expect_matches_reference, sequence_args
+
+
+@pytest.mark.step("sigmoid", points=1)
+def test_sigmoid_of_zero(submission):
+    """sigmoid(0) is one (it is not)"""
+    expect_close(submission.sigmoid(np.zeros(3)), np.ones(3), "sigmoid(0)")
+
+
+@pytest.mark.step("lstm_forward", points=1)
+def test_time_axis_in_the_form_of_expect_close(submission, reference):
+    """lstm_forward with its time axis named"""
+    expect_matches_reference(submission.lstm_forward, reference.lstm_forward, sequence_args(11),
+                             ("x", "h0", "Wx", "Wh", "b"), ("h", "cache"), {1: TIME}, keep=(1,))
+
+
+@pytest.mark.step("forget_gate", points=1)
+def test_right(submission):
+    """a right test"""
+'''
+
+
+def test_check_tests_reports_a_test_the_reference_does_not_pass_as_the_tests_fault(grade_in, tmp_path):
+    folder = write_folder(tmp_path / "hidden", {"test_wrong.py": WRONG_TESTS})
+    checked = grade_in(SOLUTIONS, "--check-tests", "--tests", f"{KIT_ROOT}/tests/steps:{folder}")
+    assert checked.exit_code == 2, checked.output
+    assert "these tests do not pass on the reference solution, so they would grade learners wrongly" in checked.output
+    assert "test_wrong.py, line 9: the reference solution fails test_sigmoid_of_zero, so the test is wrong" in \
+        checked.output
+    assert "yours 0.5, expected 1" in checked.output
+    assert "test_wrong.py, line 15: test_time_axis_in_the_form_of_expect_close breaks when it grades the reference " \
+           "solution: " in checked.output
+    assert "test_wrong.py, line 18: TypeError: expect_matches_reference takes axes keyed by output name, as " \
+           "{'h': {1: TIME}}; got {1: 'time step'}" in checked.output
+    assert "test_right" not in checked.output and "tests/steps" not in checked.output.split("wrongly:")[1]
+    assert "open solutions" not in checked.output and "Next:" not in checked.output
+    assert checked.results["tests"] == [] and checked.results["output"].startswith("Not graded: these tests")
 
 
 def test_step_option_grades_one_step_and_exits_by_its_status(grade_in, tmp_path):
