@@ -15,14 +15,14 @@ check-tests: $(VENV)/.installed
 	@$(PY) -m grader --check-tests --tests $(TESTS)
 
 handout: $(VENV)/.installed
-	@$(PY) -m instructor.handout
+	@$(PY) -m instructor handout
 
 gradescope: $(VENV)/.installed
-	@$(PY) -m instructor.gradescope --tests $(TESTS) --call-timeout $(CALL_TIMEOUT)
+	@$(PY) -m instructor gradescope --tests $(TESTS) --call-timeout $(CALL_TIMEOUT)
 
 grade-all: $(VENV)/.installed
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade-all SUBMISSIONS=folder [TESTS=...] [OUT=build/class]"; exit 2; }
-	@$(PY) -m instructor.grade_all $(SUBMISSIONS) --tests $(TESTS) --out $(OUT) --call-timeout $(CALL_TIMEOUT) --time-limit $(TIME_LIMIT) $(if $(JOBS),--jobs $(JOBS))
+	@$(PY) -m instructor grade-all $(SUBMISSIONS) --tests $(TESTS) --out $(OUT) --call-timeout $(CALL_TIMEOUT) --time-limit $(TIME_LIMIT) $(if $(JOBS),--jobs $(JOBS))
 
 classroom: $(VENV)/.installed
-	@$(PY) -m instructor.classroom
+	@$(PY) -m instructor classroom

@@ -4,8 +4,8 @@ Each test runs ``python -m grader --step NAME``, which exits 0 when that step pa
 it does not; GitHub Classroom gives a test its points on exit status 0. The points come from
 the tests' own markers, so they always match what ``make grade`` shows.
 
-    python -m instructor.classroom            # write .github/classroom/autograding.json
-    python -m instructor.classroom --check    # exit 1 if that file is out of date
+    python -m instructor classroom            # write .github/classroom/autograding.json
+    python -m instructor classroom --check    # exit 1 if that file is out of date
 
 ``workflow_yaml`` gives the equivalent GitHub Actions workflow for a learner's repository
 (``make handout`` puts it in the handout as .github/workflows/classroom.yml).
@@ -91,7 +91,7 @@ def workflow_yaml(steps):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m instructor.classroom", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m instructor classroom", description=__doc__.split("\n")[0])
     parser.add_argument("--tests", default=os.path.join(KIT_ROOT, "tests", "steps"),
                         help="the tests learners' repositories run (default: tests/steps/)")
     parser.add_argument("--out", default=os.path.join(KIT_ROOT, AUTOGRADING), help=f"default: {AUTOGRADING}")
@@ -116,6 +116,3 @@ def main(argv=None):
     print(f"wrote {os.path.relpath(args.out)}: {len(json.loads(text)['tests'])} tests, {total:g} points")
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -217,7 +217,7 @@ def grade_class(submissions, out, tests, jobs, call_timeout, time_limit, check_r
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m instructor.grade_all", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m instructor grade-all", description=__doc__.split("\n")[0])
     parser.add_argument("submissions", help="a folder with one sub-folder (or .zip) per learner")
     parser.add_argument("--tests", default=os.path.join(KIT_ROOT, "tests", "steps"), help="test folders, ':'-separated")
     parser.add_argument("--out", default=os.path.join(KIT_ROOT, "build", "class"), help="default: build/class/")
@@ -241,6 +241,3 @@ def main(argv=None):
     print("\n".join(lines))
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

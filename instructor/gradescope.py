@@ -61,7 +61,7 @@ def build(tests, out, call_timeout):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m instructor.gradescope", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m instructor gradescope", description=__doc__.split("\n")[0])
     parser.add_argument("--tests", default=os.path.join(KIT_ROOT, "tests", "steps"),
                         help="test folders to grade with, public and hidden, separated by ':'")
     parser.add_argument("--out", default=os.path.join(KIT_ROOT, "dist", "autograder.zip"), help="default: dist/autograder.zip")
@@ -78,6 +78,3 @@ def main(argv=None):
     print(f"On Gradescope, set the assignment's autograder points to {total:g}.")
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

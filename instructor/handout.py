@@ -101,7 +101,7 @@ def build(out, zip_path, public):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m instructor.handout", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m instructor handout", description=__doc__.split("\n")[0])
     parser.add_argument("--out", default=os.path.join(KIT_ROOT, "dist", "handout"), help="default: dist/handout/")
     parser.add_argument("--zip", default=os.path.join(KIT_ROOT, "dist", "lstm-kit-handout.zip"),
                         help="default: dist/lstm-kit-handout.zip")
@@ -120,6 +120,3 @@ def main(argv=None):
     print("  checked inside the handout: its stubs grade as not started, the reference gets full marks")
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

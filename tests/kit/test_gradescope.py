@@ -19,7 +19,7 @@ TESTS = f"{os.path.join(KIT_ROOT, 'tests', 'steps')}:{os.path.join(KIT_ROOT, 'te
 @pytest.fixture(scope="module")
 def autograder_zip(tmp_path_factory):
     out = tmp_path_factory.mktemp("dist") / "autograder.zip"
-    done = subprocess.run([sys.executable, "-m", "instructor.gradescope", "--tests", TESTS, "--out", str(out)],
+    done = subprocess.run([sys.executable, "-m", "instructor", "gradescope", "--tests", TESTS, "--out", str(out)],
                           cwd=KIT_ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "set the assignment's autograder points to 109" in done.stdout
@@ -103,7 +103,7 @@ def test_zip_is_refused_when_the_reference_fails_a_test(tmp_path):
         "    \"\"\"sigmoid(0) is one (it is not)\"\"\"\n"
         "    expect_close(submission.sigmoid(np.zeros(3)), np.ones(3), 'sigmoid(0)')\n")
     out = tmp_path / "autograder.zip"
-    done = subprocess.run([sys.executable, "-m", "instructor.gradescope", "--tests", str(wrong), "--out", str(out)],
+    done = subprocess.run([sys.executable, "-m", "instructor", "gradescope", "--tests", str(wrong), "--out", str(out)],
                           cwd=KIT_ROOT, capture_output=True, text=True)
     assert done.returncode == 2
     assert "the reference solution does not pass every test" in done.stderr

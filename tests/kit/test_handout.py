@@ -30,7 +30,7 @@ LEARNER_TARGETS = ("setup", "grade", "hint", "watch", "demo", "clean")
 def handout(tmp_path_factory):
     """A handout built as `make handout` does, with hidden tests in the kit and named in TESTS."""
     root = tmp_path_factory.mktemp("dist")
-    done = subprocess.run([sys.executable, "-m", "instructor.handout", "--out", str(root / "handout"),
+    done = subprocess.run([sys.executable, "-m", "instructor", "handout", "--out", str(root / "handout"),
                            "--zip", str(root / "handout.zip")], cwd=KIT_ROOT, capture_output=True, text=True,
                           env={**os.environ, "TESTS": f"{PUBLIC}:{HIDDEN}"})
     assert done.returncode == 0, done.stdout + done.stderr
@@ -240,7 +240,7 @@ def test_handout_docs_link_only_to_files_it_carries(handout):
 
 
 def test_github_classroom_file_is_current_and_each_step_exits_by_its_status(handout, tmp_path):
-    check = subprocess.run([sys.executable, "-m", "instructor.classroom", "--check"], cwd=KIT_ROOT,
+    check = subprocess.run([sys.executable, "-m", "instructor", "classroom", "--check"], cwd=KIT_ROOT,
                            capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
     committed = json.load(open(os.path.join(KIT_ROOT, ".github", "classroom", "autograding.json")))
