@@ -31,7 +31,7 @@ from grader.sandbox.perturb import perturbed_outputs
 
 GRAD_TOL = 1e-6   # norm-based; correct code measures ~1e-10, real mistakes 1e-3 and up
 STEP = 1e-5       # central-difference step
-SPOT_CHECKS = 16  # perturbed inputs re-run through the reference, chosen at random per check
+SPOT_CHECKS = 16  # coordinates whose two moves are re-run through the reference, chosen at random per check
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ def numerical_gradients(forward, args, wrt, outputs, douts, reference=None):
     if reference is not None and reference.spot_checks:
         _spot_check(forward.name, stacks, reference, args, moves, outputs)
     loss = sum(stack.reshape(len(moves), -1) @ dout.reshape(-1) for stack, dout in zip(stacks, douts))
-    slopes = (loss[0::2] - loss[1::2]) / (2 * STEP)
+    slopes = _slopes(loss)
     grads, start = [], 0
     for k in wrt:
         arg = _argument(args, k)
@@ -110,14 +110,30 @@ def numerical_gradients(forward, args, wrt, outputs, douts, reference=None):
 
 
 def _spot_check(name, stacks, reference, args, moves, outputs):
-    """The learner's outputs on a random sample of the perturbed inputs equal the reference's."""
-    sample = np.sort(np.random.default_rng().choice(len(moves), min(SPOT_CHECKS, len(moves)), replace=False))
+    """On a random sample of the moved coordinates, the learner's outputs and their central
+    differences equal the reference's. A move changes an output by about STEP, within RTOL of
+    it, so the values alone would let a forward that repeats its plain answer through; the
+    differences of such a forward are zero."""
+    coordinates = len(moves) // 2  # each moved by +STEP, then by -STEP
+    picked = np.sort(np.random.default_rng().choice(coordinates, min(SPOT_CHECKS, coordinates), replace=False))
+    sample = np.stack([2 * picked, 2 * picked + 1], axis=1).reshape(-1)
     wanted = reference.perturbed(args, [moves[i] for i in sample], outputs)
     for stack, want in zip(stacks, wanted):
-        if not np.allclose(stack[sample], want, rtol=RTOL, atol=ATOL):
+        got = stack[sample]
+        if not np.allclose(got, want, rtol=RTOL, atol=ATOL) or not _same_slopes(_slopes(got), _slopes(want)):
             raise CheckFailed(f"{name} gives other outputs than the reference when one input entry moves by "
                               f"{STEP:g}, so a gradient check against it would prove nothing: "
                               f"fix {name} first")
+
+
+def _slopes(stack):
+    """(f(x + STEP) - f(x - STEP)) / 2 STEP for each coordinate of a stack of +, - moves."""
+    return (stack[0::2] - stack[1::2]) / (2 * STEP)
+
+
+def _same_slopes(got, want):
+    """Central differences that agree to GRAD_TOL (ATOL spares rounding noise on near-zero ones)."""
+    return np.linalg.norm(got - want) <= GRAD_TOL * (np.linalg.norm(got) + np.linalg.norm(want)) + ATOL
 
 
 def _require_reference(reference, without_reference, check):
@@ -158,10 +174,17 @@ def gradient_check(forward, args, wrt, outputs, douts, analytic, names, axes=Non
     return errors
 
 
-def _pair(backward, check):
+def _pair(backward, check, args, douts):
+    """The pair ``backward`` belongs to, once the test's inputs fit it: a mismatch is the test's
+    fault, and would otherwise reach the learner as an error in their code."""
     if backward not in BACKWARDS:
         raise TypeError(f"{check} checks one of {', '.join(BACKWARDS)}, not {backward!r}")
-    return BACKWARDS[backward]
+    pair = BACKWARDS[backward]
+    for what, given, names in (("arguments", args, pair.args), ("upstream gradients", douts, pair.upstream)):
+        if len(given) != len(names):
+            raise TypeError(f"{check} of {backward} takes {len(names)} {what} ({', '.join(names)}), "
+                            f"not {len(given)}")
+    return pair
 
 
 @contextmanager
@@ -172,9 +195,13 @@ def _learner_gradients(submission, reference, pair, args, douts):
     A check failing on the gradients carries the inputs and the learner's answer, so the grader
     can name a catalogued mistake.
     """
+    want = None if reference is None else getattr(reference, pair.forward)(*args)
+    for name, dout, out in zip(pair.upstream, douts, want or ()):
+        if np.shape(dout) != np.shape(out):
+            raise TypeError(f"{pair.backward}'s upstream {name} has shape {np.shape(dout)}, but "
+                            f"{pair.forward}'s output has shape {np.shape(out)}")
     *outs, cache = expect_tuple(getattr(submission, pair.forward)(*args, keep=(len(pair.outputs) - 1,)),
                                 pair.forward, pair.outputs)
-    want = None if reference is None else getattr(reference, pair.forward)(*args)
     if want is not None:
         with noted(f"({pair.forward}'s output: this check needs it right)"):
             expect_all_close(outs, want[:-1], pair.outputs[:-1], pair.axes_of(pair.outputs[:-1]))
@@ -197,7 +224,7 @@ def expect_backward(submission, reference, backward, args, douts, *, without_ref
     ``reference`` is the fixture; ``without_reference=True`` (with ``reference=None``) skips the
     first and last comparisons, and says so. Returns the learner's gradients.
     """
-    pair = _pair(backward, "expect_backward")
+    pair = _pair(backward, "expect_backward", args, douts)
     _require_reference(reference, without_reference, "expect_backward")
     with _learner_gradients(submission, reference, pair, args, douts) as (grads, _):
         gradient_check(getattr(submission, pair.forward), args, range(len(args)), list(range(len(douts))), douts,
@@ -211,7 +238,7 @@ def expect_backward_matches_reference(submission, reference, backward, args, dou
     """The learner's ``backward`` on ``douts``, through the learner's forward on ``args``, against
     the reference's backward through the reference's forward. The forward's outputs must match
     first, as in ``expect_backward``. Returns the learner's gradients."""
-    pair = _pair(backward, "expect_backward_matches_reference")
+    pair = _pair(backward, "expect_backward_matches_reference", args, douts)
     _require_reference(reference, False, "expect_backward_matches_reference")
     with _learner_gradients(submission, reference, pair, args, douts) as (grads, want):
         expect_all_close(grads, getattr(reference, backward)(*douts, want[-1]), pair.grads, pair.axes_of(pair.grads))

@@ -98,7 +98,7 @@ def test_zip_is_refused_when_the_reference_fails_a_test(tmp_path):
     wrong = tmp_path / "wrong"
     wrong.mkdir()
     (wrong / "test_wrong.py").write_text(
-        "import numpy as np\nimport pytest\n\nfrom grader.judge.checks import expect_close\n\n\n"
+        "import numpy as np\nimport pytest\n\nfrom grader.testing import expect_close\n\n\n"
         "@pytest.mark.step('sigmoid', points=1)\ndef test_sigmoid_of_zero(submission):\n"
         "    \"\"\"sigmoid(0) is one (it is not)\"\"\"\n"
         "    expect_close(submission.sigmoid(np.zeros(3)), np.ones(3), 'sigmoid(0)')\n")

@@ -103,10 +103,18 @@ def test_expect_backward_fails_a_zero_forward_with_zero_gradients_on_the_forward
         testing.expect_backward(zero_pair(), reference, "lstm_step_backward", *step_inputs())
 
 
-def test_expect_backward_fails_a_forward_that_fakes_only_its_perturbed_outputs(reference):
-    with pytest.raises(testing.CheckFailed, match="lstm_step_forward gives other outputs than the reference when "
-                                                  "one input entry moves"):
-        testing.expect_backward(flat_pair(reference), reference, "lstm_step_backward", *step_inputs())
+def test_expect_backward_fails_a_forward_that_fakes_only_its_perturbed_outputs_whatever_the_sample(reference):
+    # Its repeated outputs are often within tolerance of the moved ones (at seed 11, all 16 sampled
+    # were in about one check of five when only values were compared); their differences never are.
+    for seed in [*range(4, 24), *[11] * 40]:
+        with pytest.raises(testing.CheckFailed, match="lstm_step_forward gives other outputs than the reference "
+                                                      "when one input entry moves"):
+            testing.expect_backward(flat_pair(reference), reference, "lstm_step_backward", *step_inputs(seed))
+
+
+def test_the_spot_checks_pass_a_right_forward_whatever_the_sample(reference):
+    for seed in range(4, 24):
+        testing.expect_backward(reference_as_submission(reference), reference, "lstm_step_backward", *step_inputs(seed))
 
 
 def test_without_the_reference_or_its_spot_checks_the_same_fake_gets_through(reference):
@@ -129,6 +137,16 @@ def test_checking_gradients_without_the_reference_must_be_said_outright(referenc
         testing.expect_backward(zero_pair(), reference, "lstm_step_backward", args, douts, without_reference=True)
     with pytest.raises(TypeError, match="checks one of lstm_step_backward, lstm_backward, rnn_step_backward"):
         testing.expect_backward(zero_pair(), reference, "lstm_step_forward", args, douts)
+
+
+def test_inputs_that_do_not_fit_the_backward_are_the_tests_fault(reference):
+    args, (dh, dc) = step_inputs()
+    with pytest.raises(TypeError, match=r"of lstm_step_backward takes 2 upstream gradients \(dh, dc\), not 1"):
+        testing.expect_backward(zero_pair(), reference, "lstm_step_backward", args, (dh,))
+    with pytest.raises(TypeError, match=r"takes 6 arguments \(x, h_prev, c_prev, Wx, Wh, b\), not 5"):
+        testing.expect_backward_matches_reference(zero_pair(), reference, "lstm_step_backward", args[:5], (dh, dc))
+    with pytest.raises(TypeError, match=r"upstream dc has shape \(6, 3\), but lstm_step_forward's output has shape \(3, 6\)"):
+        testing.expect_backward(zero_pair(), reference, "lstm_step_backward", args, (dh, dc.T))
 
 
 def test_backward_checks_name_the_same_forward_failure_and_the_same_gradients(reference):
