@@ -54,8 +54,10 @@ def axis_meanings(axes, name, ndim):
     """One array's ``axes``, checked for their form: None, or {axis number: what an index along it means}."""
     if axes is None:
         return {}
-    if not isinstance(axes, dict) or not all(
-            isinstance(k, int) and not isinstance(k, bool) and 0 <= k < ndim and isinstance(v, str) for k, v in axes.items()):
+    def is_axis(k):
+        return isinstance(k, int) and not isinstance(k, bool) and 0 <= k < ndim
+
+    if not isinstance(axes, dict) or not all(is_axis(k) and isinstance(v, str) for k, v in axes.items()):
         raise TypeError(f"the axes of {name} must map an axis number (0 to {ndim - 1}) to what an index along it "
                         f"means, as {{1: TIME}} or {{1: GATES}}; got {axes!r}")
     return axes

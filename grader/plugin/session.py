@@ -91,7 +91,8 @@ def failures_on_the_reference(args, tests, time_limit):
         code, log = run_pytest(on_reference, collector, os.path.join(scratch, "report.json"))
     state = collector.config.stash.get(STATE, None) if collector.config is not None else None
     if state is None:
-        raise GraderError(f"pytest could not start on the reference solution (exit status {code}):\n{log.strip()[-3000:]}")
+        raise GraderError(f"pytest could not start on the reference solution (exit status {code}):\n"
+                          f"{log.strip()[-3000:]}")
     if state.worker.failure:
         raise GraderError(f"the reference solution could not be graded: {state.worker.failure}")
     judged = {o.nodeid: o for o in state.outcomes}

@@ -88,7 +88,8 @@ def _step_problems(item):
     points = _marker_arg(marker, 1, "points")
     if points is None:
         shown = name or "sigmoid"
-        problems.append(f"the step marker of {item.name} gives no points (write @pytest.mark.step({shown!r}, points=5))")
+        problems.append(f"the step marker of {item.name} gives no points "
+                        f"(write @pytest.mark.step({shown!r}, points=5))")
     elif not _number(points) or points <= 0:
         problems.append(f"{item.name} has points={points!r}; points must be a positive number")
         points = None

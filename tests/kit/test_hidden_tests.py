@@ -136,4 +136,5 @@ def test_a_consistent_wrong_pair_earns_nothing_from_the_hidden_tests(grade_in, t
     assert len(tests) == len([line for line in open(EXAMPLE) if line.startswith("def test_")])
     assert graded.score == 0 and [t["score"] for t in tests] == [0] * len(tests)
     backward = [t for t in tests if t["extra_data"]["step"] == "lstm_step_backward"]
-    assert backward and all(t["extra_data"]["outcome"] == "failed" and reason in t["output"] for t in backward), backward
+    assert backward, tests
+    assert all(t["extra_data"]["outcome"] == "failed" and reason in t["output"] for t in backward), backward

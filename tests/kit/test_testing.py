@@ -58,7 +58,8 @@ def zero_pair():
 
     def lstm_step_backward(dh, dc, cache):
         return tuple(np.zeros_like(a) for a in cache)
-    return types.SimpleNamespace(lstm_step_forward=Local(lstm_step_forward), lstm_step_backward=Local(lstm_step_backward))
+    return types.SimpleNamespace(lstm_step_forward=Local(lstm_step_forward),
+                                 lstm_step_backward=Local(lstm_step_backward))
 
 
 def flat_pair(reference):
@@ -72,7 +73,8 @@ def flat_pair(reference):
         h, c, _ = reference.lstm_step_forward(*args)
         last["args"], last["out"] = [a.copy() for a in args], (h, c, args)
         return last["out"]
-    return types.SimpleNamespace(lstm_step_forward=Local(lstm_step_forward), lstm_step_backward=zero_pair().lstm_step_backward)
+    return types.SimpleNamespace(lstm_step_forward=Local(lstm_step_forward),
+                                 lstm_step_backward=zero_pair().lstm_step_backward)
 
 
 def recorded_reference(reference):
@@ -145,7 +147,8 @@ def test_inputs_that_do_not_fit_the_backward_are_the_tests_fault(reference):
         testing.expect_backward(zero_pair(), reference, "lstm_step_backward", args, (dh,))
     with pytest.raises(TypeError, match=r"takes 6 arguments \(x, h_prev, c_prev, Wx, Wh, b\), not 5"):
         testing.expect_backward_matches_reference(zero_pair(), reference, "lstm_step_backward", args[:5], (dh, dc))
-    with pytest.raises(TypeError, match=r"upstream dc has shape \(6, 3\), but lstm_step_forward's output has shape \(3, 6\)"):
+    with pytest.raises(TypeError, match=r"upstream dc has shape \(6, 3\), but lstm_step_forward's output has "
+                                        r"shape \(3, 6\)"):
         testing.expect_backward(zero_pair(), reference, "lstm_step_backward", args, (dh, dc.T))
 
 
@@ -154,7 +157,8 @@ def test_backward_checks_name_the_same_forward_failure_and_the_same_gradients(re
         with pytest.raises(testing.CheckFailed, match="lstm_step_forward's output: this check needs it right"):
             check(zero_pair(), reference, "lstm_step_backward", *step_inputs())
     wrong = reference_as_submission(reference)
-    wrong.lstm_step_backward = Local(lambda dh, dc, cache: tuple(2 * g for g in reference.lstm_step_backward(dh, dc, cache)))
+    wrong.lstm_step_backward = Local(lambda dh, dc, cache: tuple(2 * g for g in
+                                                                 reference.lstm_step_backward(dh, dc, cache)))
     with pytest.raises(testing.CheckFailed, match="gradient check: .* disagrees") as by_differences:
         testing.expect_backward(wrong, reference, "lstm_step_backward", *step_inputs())
     with pytest.raises(testing.CheckFailed, match="dx has wrong values") as by_reference:
@@ -192,7 +196,8 @@ def test_public_seeds_keep_their_shapes_and_other_seeds_draw_new_non_square_ones
     for seed, shape in drawn.items():
         N, T, D, H = shape
         assert len(set(shape)) == 4 and shape not in public.values(), (seed, shape)
-        assert testing.sizes(seed) == shape and testing.describe(seed) == f"(inputs: seed {seed}, N={N}, T={T}, D={D}, H={H})"
+        assert testing.sizes(seed) == shape
+        assert testing.describe(seed) == f"(inputs: seed {seed}, N={N}, T={T}, D={D}, H={H})"
         x, y, params = testing.classifier_args(seed)
         assert x.shape == (N, T, D) and params["Wy"].shape[1] not in (N, D, H)
     assert len(set(drawn.values())) > 20  # seeds draw different shapes, not a few in turn
