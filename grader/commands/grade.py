@@ -36,7 +36,8 @@ def parse_args(argv):
     instructor.add_argument("--step", metavar="NAME",
                             help="grade only this step; exit 0 if it passes, 1 if not (GitHub Classroom)")
     instructor.add_argument("--check-tests", action="store_true",
-                            help="validate the test folders and list their points; grade nothing")
+                            help="validate the test folders, list their points, and grade the reference with them "
+                                 "(a test it does not pass is wrong); no submission is graded")
     instructor.add_argument("--max-score", type=float, metavar="POINTS",
                             help="with --check-tests or a grade: the tests' points must add up to this")
     instructor.add_argument("--record-reference", metavar="FILE.npz",

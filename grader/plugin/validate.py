@@ -23,7 +23,7 @@ VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 KNOWN_MARKERS = ("step", "visibility", "timeout", "parametrize", "skip", "skipif", "xfail", "usefixtures",
                  "filterwarnings")
 UNKNOWN_MARKER = re.compile(r"'(\w+)' not found in `markers` configuration option")
-TEST_FILE_PATTERNS = ("test_", "_test.py")  # as grader/pytest.ini's python_files
+TEST_FILE_PATTERNS = ("test_", "_test.py")  # as grader/plugin/pytest.ini's python_files
 
 
 class TestFolderError(Exception):
