@@ -57,6 +57,7 @@ def build(tests, out, call_timeout):
         if os.path.exists(out):
             os.remove(out)
         write_zip(root, out, top="")
+    os.chmod(out, 0o600)  # it holds the solutions and the hidden tests: its owner's alone
     return graded
 
 

@@ -40,6 +40,11 @@ def run_on(autograder_zip, root, upload):
     return done, json.load(open(root / "results" / "results.json"))
 
 
+def test_the_bundle_is_its_owners_alone(autograder_zip):
+    """The zip holds the solutions and the hidden tests: no other user may read it."""
+    assert stat.S_IMODE(os.stat(autograder_zip).st_mode) & 0o077 == 0
+
+
 def test_zip_follows_gradescopes_layout(autograder_zip):
     with zipfile.ZipFile(autograder_zip) as archive:
         names = set(archive.namelist())

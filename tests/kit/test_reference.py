@@ -7,7 +7,7 @@ import sys
 import numpy as np
 import pytest
 
-from grader.kit import KIT_ROOT
+from grader.kit import KIT_ROOT, import_by_bare_name
 
 SOLUTIONS = os.path.join(KIT_ROOT, "solutions")
 
@@ -15,13 +15,11 @@ SOLUTIONS = os.path.join(KIT_ROOT, "solutions")
 @pytest.fixture(scope="module")
 def modules():
     """(the reference's sequence module, the step-by-step one built on the reference cell)."""
-    for name in ("gates", "cell", "sequence", "as_taught"):
-        sys.modules.pop(name, None)
-    sys.path.insert(0, SOLUTIONS)
+    sys.modules.pop("as_taught", None)
     try:
-        return importlib.import_module("sequence"), importlib.import_module("as_taught")
+        reference = import_by_bare_name(SOLUTIONS, ("gates", "cell", "sequence"), fresh=True)
+        return reference["sequence"], importlib.import_module("as_taught")  # on the reference's cell
     finally:
-        sys.path.remove(SOLUTIONS)
         for name in ("gates", "cell", "sequence", "as_taught"):
             sys.modules.pop(name, None)
 
