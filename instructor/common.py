@@ -1,5 +1,4 @@
 """What the instructor tools share: the kit's location, the test catalogue, and output folders."""
-import json
 import os
 import shutil
 import subprocess
@@ -48,16 +47,15 @@ def grade(submission, tests, results, *extra, cwd=KIT_ROOT, timeout=600):
         env=grader_env(os.path.join(results, "progress.json")))
 
 
-def require_full_marks(tests, label):
-    """The reference must pass every test it will grade learners with: a test it fails is wrong."""
-    with tempfile.TemporaryDirectory() as results:
-        done = grade(os.path.join(KIT_ROOT, "solutions"), tests, results)
-        path = os.path.join(results, "results.json")
-        document = json.load(open(path)) if os.path.exists(path) else {"tests": [], "output": done.stderr}
+def require_full_marks(tests):
+    """The reference must pass every test it will grade learners with: a test it fails is wrong.
+    ``python -m grader --check-tests`` judges that, and says which test and why."""
+    with tempfile.TemporaryDirectory() as results:  # not build/: a check must not clear a grade's results
+        done = subprocess.run([sys.executable, "-m", "grader", "--check-tests", "--tests", tests, "--results", results],
+                              cwd=KIT_ROOT, capture_output=True, text=True, timeout=600, env={**os.environ, "NO_COLOR": "1"})
     if done.returncode != 0:
-        failing = [f"  {t['name']}: {t['output']}" for t in document["tests"] if t["status"] != "passed"]
-        raise ToolError(f"{label}: the reference solution does not pass every test, so a test is wrong:\n"
-                        + "\n".join(failing or [f"  {document['output'] or done.stdout[-2000:]}"]))
+        said = done.stderr.strip().removeprefix("grader: ") or done.stdout.strip()[-2000:]
+        raise ToolError(said)  # the tool names itself
 
 
 def fresh_dir(path, marker):

@@ -192,7 +192,7 @@ def grade_class(submissions, out, tests, jobs, call_timeout, time_limit, check_r
         raise ToolError(f"no submissions folder at {submissions}")
     graded_tests = catalog(tests)  # a broken test folder stops here, before anyone is graded
     if check_reference:
-        require_full_marks(tests, "grade-all")
+        require_full_marks(tests)
     per_step = points_by_step(graded_tests)
     steps, max_score = list(per_step), sum(per_step.values())
     learners = discover(submissions)
