@@ -26,4 +26,4 @@ bench-torch:
 	@.venv-torch/bin/python -m bench.memory_speed
 
 clean::
-	rm -rf .venv-torch
+	rm -rf .venv-torch .venv-oldest

@@ -46,11 +46,12 @@ class Graded:
         return self.steps[step]["message"]
 
 
-def grade(submission, results_dir, *extra, env=None, timeout=120):
-    """Grade ``submission`` in a fresh grader process, exactly as ``make grade`` does."""
+def grade(submission, results_dir, *extra, env=None, timeout=120, python=sys.executable):
+    """Grade ``submission`` in a fresh grader process, exactly as ``make grade`` does (with the
+    kit's venv, or with ``python``, another venv's interpreter)."""
     started = time.monotonic()
     proc = subprocess.run(
-        [sys.executable, "-m", "grader", "--submission", str(submission), "--results", str(results_dir), *extra],
+        [python, "-m", "grader", "--submission", str(submission), "--results", str(results_dir), *extra],
         cwd=KIT_ROOT, capture_output=True, text=True, timeout=timeout,
         env={**os.environ, "NO_COLOR": "1", "LSTM_KIT_STATE": os.path.join(results_dir, "state.json"), **(env or {})})
     seconds = time.monotonic() - started

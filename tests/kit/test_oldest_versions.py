@@ -1,0 +1,172 @@
+"""Grades do not depend on the versions within pyproject.toml's ranges: the reference, the stubs
+and every catalogued mistake get the same per-step results (status, points, mistake named) under
+the oldest versions the ranges allow (requirements-oldest.txt, in .venv-oldest/) as under the
+pinned ones (requirements.txt, the kit's .venv).
+
+.venv-oldest/ is built on first use and reused while its stamp matches requirements-oldest.txt
+and this Python; if it cannot be built (no network, say), the comparison is skipped, with pip's
+reason, never passed.
+"""
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from grader.kit import KIT_ROOT
+
+from bundles import pack
+from conftest import ALL_STEPS, build_submission, grade
+from mistakes import MISTAKES
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib
+
+OLDEST = os.path.join(KIT_ROOT, "requirements-oldest.txt")
+VENV = os.path.join(KIT_ROOT, ".venv-oldest")
+PYTHON = os.path.join(VENV, "bin", "python")
+STAMP = os.path.join(VENV, ".installed")
+
+GROUPS = pack({case: source for case, (_, _, source) in MISTAKES.items()})
+SUBMISSIONS = ["reference", "stubs", *(f"mistakes-{k}" for k in range(len(GROUPS)))]
+COMPARED = ("status", "points", "max_points", "mistake")
+
+
+def release(version):
+    """'1.24' -> (1, 24, 0): numeric releases, padded so that 1.24 and 1.24.0 compare equal."""
+    parts = tuple(int(p) for p in version.split("."))
+    return parts + (0,) * (3 - len(parts))
+
+
+def applies(marker):
+    """Whether ``marker`` holds for this Python: empty, or ``python_version < "3.11"`` (or ``>=``),
+    the only kind pyproject.toml and the requirements files use."""
+    if not marker.strip():
+        return True
+    op, version = re.fullmatch(r"""\s*python_version\s*(<|>=)\s*["']([0-9.]+)["']\s*""", marker).groups()
+    below = sys.version_info[:2] < release(version)[:2]
+    return below if op == "<" else not below
+
+
+def pins(path):
+    """{name: version} of the ``name==version`` lines of a requirements file that apply to this Python."""
+    found = {}
+    for line in open(path):
+        requirement, _, marker = line.split("#")[0].partition(";")
+        if "==" in requirement and applies(marker):
+            name, version = requirement.split("==")
+            found[name.strip().lower()] = version.strip()
+    return found
+
+
+def lower_bounds():
+    """{name: lowest version} of pyproject.toml's dependencies that apply to this Python."""
+    with open(os.path.join(KIT_ROOT, "pyproject.toml"), "rb") as f:
+        dependencies = tomllib.load(f)["project"]["dependencies"]
+    bounds = {}
+    for dependency in dependencies:
+        requirement, _, marker = dependency.partition(";")
+        if applies(marker):
+            name, low = re.fullmatch(r"([A-Za-z0-9_.-]+)>=([0-9.]+)(,<[0-9.]+)?", requirement.strip()).group(1, 2)
+            bounds[name.lower()] = low
+    return bounds
+
+
+def stamp():
+    """What .venv-oldest/ was built from: the requirements file and the Python that made it."""
+    return hashlib.sha256(open(OLDEST, "rb").read() + sys.version.encode()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def oldest():
+    """The interpreter of .venv-oldest/, built (or rebuilt) unless its stamp is current; a failed
+    build skips every test that needs it (pytest keeps the skip for the module)."""
+    if os.path.exists(STAMP) and open(STAMP).read() == stamp():
+        return PYTHON
+    shutil.rmtree(VENV, ignore_errors=True)
+    steps = [[sys.executable, "-m", "venv", VENV],
+             [PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", OLDEST]]
+    for command in steps:
+        try:
+            proc = subprocess.run(command, cwd=KIT_ROOT, capture_output=True, text=True, timeout=600)
+        except subprocess.TimeoutExpired:
+            pytest.skip(f"cannot build .venv-oldest: {' '.join(command[-3:])} timed out after 600 s")
+        if proc.returncode != 0:
+            errors = [line for line in (proc.stdout + proc.stderr).splitlines() if "ERROR" in line or "rror:" in line]
+            pytest.skip(f"cannot build .venv-oldest ({' '.join(command[-3:])} exited {proc.returncode}): "
+                        + " | ".join(errors[-3:] or (proc.stdout + proc.stderr).splitlines()[-3:]))
+    with open(STAMP, "w") as f:
+        f.write(stamp())
+    return PYTHON
+
+
+def installed(python, names):
+    """{name: version} of ``names`` as installed for ``python``."""
+    code = "import json, sys; from importlib.metadata import version; print(json.dumps({n: version(n) for n in sys.argv[1:]}))"
+    proc = subprocess.run([python, "-c", code, *names], capture_output=True, text=True, check=True)
+    return {name.lower(): version for name, version in json.loads(proc.stdout).items()}
+
+
+def submission(name, folder):
+    if name == "reference":
+        return os.path.join(KIT_ROOT, "solutions")
+    if name == "stubs":
+        return os.path.join(KIT_ROOT, "exercises")
+    cases = GROUPS[int(name.removeprefix("mistakes-"))]
+    return build_submission(folder, done=ALL_STEPS, replace={MISTAKES[c][0]: MISTAKES[c][2] for c in cases})
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory, oldest):
+    """{(environment, submission): Graded}, each submission graded once per environment, two at a time."""
+    environments = {"pinned": sys.executable, "oldest": oldest}
+    root = tmp_path_factory.mktemp("oldest-versions")
+    folders = {name: submission(name, root / name / "submission") for name in SUBMISSIONS}
+    jobs = [(env, name) for name in SUBMISSIONS for env in environments]
+
+    def run(job):
+        env, name = job
+        return grade(folders[name], root / name / f"results-{env}", python=environments[env])
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(zip(jobs, pool.map(run, jobs)))
+
+
+def test_the_oldest_pins_are_the_lower_bounds():
+    """requirements-oldest.txt pins exactly the lowest version of every range, and only those."""
+    assert set(pins(OLDEST)) == set(lower_bounds())
+    for name, version in pins(OLDEST).items():
+        assert release(version) == release(lower_bounds()[name]), name
+
+
+def test_the_oldest_venv_has_the_oldest_versions(oldest):
+    assert installed(oldest, pins(OLDEST)) == pins(OLDEST)
+    # ... and the kit's venv has other ones, so the comparison below compares something.
+    assert installed(sys.executable, ["numpy"]) != installed(oldest, ["numpy"])
+
+
+@pytest.mark.parametrize("name", SUBMISSIONS)
+def test_grades_are_the_same_under_the_oldest_versions(graded, name):
+    pinned, oldest = graded[("pinned", name)], graded[("oldest", name)]
+    for run in (pinned, oldest):  # every step judged: not the same crash twice
+        assert set(run.results.get("extra_data", {}).get("steps", {})) == set(ALL_STEPS), run.output
+    assert oldest.exit_code == pinned.exit_code, oldest.output
+    for step in ALL_STEPS:
+        assert ({key: oldest.steps[step][key] for key in COMPARED}
+                == {key: pinned.steps[step][key] for key in COMPARED}), (step, oldest.message(step), pinned.message(step))
+    assert oldest.score == pinned.score
+    # Not two identical failures: the grades are the ones the kit promises.
+    if name == "reference":
+        assert oldest.score == 100
+    elif name == "stubs":
+        assert {oldest.status(step) for step in ALL_STEPS} == {"not started"}
+    else:
+        for case in GROUPS[int(name.removeprefix("mistakes-"))]:
+            step, key, _ = MISTAKES[case]
+            assert (oldest.status(step), oldest.steps[step]["mistake"]) == ("failed", key), (case, oldest.message(step))
