@@ -1,10 +1,11 @@
-"""``make grade-all SUBMISSIONS=dir``: grade a whole class, one learner per sub-folder (or .zip).
+"""``make grade-all SUBMISSIONS=dir``: grade a whole class, one learner per sub-folder (or .zip, or .ipynb).
 
 Each learner's work is found wherever it sits in their folder (see grader.sandbox.staging), copied to a
-private folder, and graded by its own ``python -m grader`` process with its own worker, several
-at a time. A submission that crashes, hangs or kills its grader costs only its own grade: every
-grade runs in its own processes under a time limit, and every score is read from that grade's
-own results.json. Output, in OUT (default build/class/):
+private folder (a Jupyter notebook's code cells are written there as the files, without running
+them), and graded by its own ``python -m grader`` process with its own worker, several at a time.
+A submission that crashes, hangs or kills its grader costs only its own grade: every grade runs
+in its own processes under a time limit, and every score is read from that grade's own
+results.json. Output, in OUT (default build/class/):
 
     gradebook.csv            learner, total, one column per step, note
     <learner>/results.json   the learner's Gradescope-format results
@@ -37,7 +38,7 @@ SKIP = {"__MACOSX"}
 
 
 def discover(submissions):
-    """[(learner name, folder or zip)], one per sub-folder or .zip file, sorted by name."""
+    """[(learner name, folder, zip or notebook)], one per sub-folder, .zip or .ipynb file, sorted by name."""
     learners, seen = [], set()
     for entry in sorted(os.listdir(submissions)):
         path = os.path.join(submissions, entry)
@@ -45,8 +46,9 @@ def discover(submissions):
             continue
         if os.path.isdir(path):
             name = entry
-        elif entry.lower().endswith(".zip") and os.path.isfile(path):
-            name = entry[:-4] if entry[:-4] not in seen else entry
+        elif entry.lower().endswith((".zip", ".ipynb")) and os.path.isfile(path):
+            stem = os.path.splitext(entry)[0]
+            name = stem if stem not in seen else entry
         else:
             continue
         learners.append((name, path))
@@ -120,12 +122,16 @@ def grade_learner(name, staged, note, folder, tests, call_timeout, time_limit):
     result = LearnerResult(name, note=note)
     os.makedirs(folder, exist_ok=True)
     if staged is None or not staged.found:
-        result.graded, result.note = False, result.note or f"none of {', '.join(FILES)} found"
+        none = staged.describe() if staged is not None and staged.notebook else f"none of {', '.join(FILES)} found"
+        result.graded, result.note = False, result.note or none
     else:
         if staged.missing:
             result.note = staged.describe()
+        elif staged.notebook:
+            result.note = f"graded from the notebook {staged.notebook}"
         command = [sys.executable, "-m", "grader", "--submission", staged.folder, "--tests", tests,
-                   "--results", folder, "--call-timeout", str(call_timeout)]
+                   "--results", folder, "--call-timeout", str(call_timeout),
+                   *[f"--note={note}" for note in staged.notes]]  # what the notebook did not give, for the learner
         proc = subprocess.Popen(command, cwd=KIT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, env=grader_env(staged.folder + ".progress.json"),
                                 start_new_session=True)
@@ -218,7 +224,7 @@ def grade_class(submissions, out, tests, jobs, call_timeout, time_limit, check_r
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m instructor grade-all", description=__doc__.split("\n")[0])
-    parser.add_argument("submissions", help="a folder with one sub-folder (or .zip) per learner")
+    parser.add_argument("submissions", help="a folder with one sub-folder (or .zip, or .ipynb) per learner")
     parser.add_argument("--tests", default=os.path.join(KIT_ROOT, "tests", "steps"), help="test folders, ':'-separated")
     parser.add_argument("--out", default=os.path.join(KIT_ROOT, "build", "class"), help="default: build/class/")
     parser.add_argument("--jobs", type=int, default=DEFAULT_JOBS,

@@ -1,10 +1,12 @@
-"""``python -m grader`` (``make grade``): grade a submission folder and report.
+"""``python -m grader`` (``make grade``): grade a submission folder (or a Jupyter notebook) and report.
 
 Exit status: 0 at full marks, 1 below, 2 when the grader itself could not run.
 """
 import argparse
 import os
+import shutil
 import sys
+import tempfile
 import time
 
 from grader.kit import BUILD, EXERCISES, PUBLIC_TESTS, SOLUTIONS
@@ -17,7 +19,8 @@ def parse_args(argv):
         epilog="Other commands: `python -m grader hint` shows the next hint for your current step (make hint), "
                "`python -m grader watch` grades again on every save (make watch); each takes --help.")
     parser.add_argument("--submission", default=EXERCISES,
-                        help="folder holding gates.py, cell.py, sequence.py and memory.py (default: exercises/)")
+                        help="folder holding gates.py, cell.py, sequence.py and memory.py, or a Jupyter notebook "
+                             "(.ipynb) defining their functions (default: exercises/)")
     parser.add_argument("--tests", default=PUBLIC_TESTS,
                         help="test folder(s) to run, separated by ':' (default: tests/steps/)")
     parser.add_argument("--reference", default=SOLUTIONS,
@@ -40,6 +43,9 @@ def parse_args(argv):
                                  "(a test it does not pass is wrong); no submission is graded")
     instructor.add_argument("--max-score", type=float, metavar="POINTS",
                             help="with --check-tests or a grade: the tests' points must add up to this")
+    instructor.add_argument("--note", action="append", default=[], metavar="TEXT",
+                            help="a line for the report's notes and results.json (the instructor tools pass "
+                                 "what they found in an upload); may be repeated")
     instructor.add_argument("--record-reference", metavar="FILE.npz",
                             help="record the reference's outputs for a handout (needs solutions/)")
     return parser.parse_args(argv)
@@ -58,8 +64,35 @@ def check_on_reference(args, tests, time_limit):
         print(f"The reference solution ({os.path.relpath(args.reference)}) passes every test.")
 
 
+def from_notebook(args):
+    """For a notebook: its files written into a folder of their own (by parsing, never running
+    it), graded in its place; returns that folder (None for a folder) and the notes to report."""
+    if not (args.submission.lower().endswith(".ipynb") and os.path.isfile(args.submission)):
+        return None, []
+    from grader.sandbox.staging import stage
+
+    folder = tempfile.mkdtemp(prefix="lstm-kit-notebook-")
+    staged = stage(args.submission, folder)
+    text = staged.describe()
+    named = "; messages name those files" if staged.found else ""
+    said = [] if staged.error else [f"{text[0].upper()}{text[1:]}{named}."]
+    return folder, said + staged.notes
+
+
 def main(argv=None, plugins=()):
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    label = os.path.relpath(os.path.abspath(args.submission))
+    folder, staged_notes = from_notebook(args)
+    try:
+        return grade(args, label, [*args.note, *staged_notes], folder or args.submission, plugins)
+    finally:
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def grade(args, label, staged_notes, folder, plugins):
+    """One grading run of ``folder`` (the submission, or what a notebook was written to)."""
+    submission, args.submission = args.submission, folder
 
     from grader.commands.progress import fingerprint, record_grade, report_hints
     from grader.outputs.guard import RunGuard
@@ -71,7 +104,7 @@ def main(argv=None, plugins=()):
     except OSError as exc:
         print(f"grader: cannot write results to {args.results}: {exc.strerror}", file=sys.stderr)
         return 2
-    files = fingerprint(args.submission)  # before grading: a save during the run makes it stale
+    files = fingerprint(submission)  # before grading: a save during the run makes it stale
     with guard:
         try:
             code, log = run_pytest(args, collector, guard.report_draft, plugins)
@@ -94,7 +127,7 @@ def main(argv=None, plugins=()):
                 return 0
         except GraderError as exc:
             print(f"grader: {exc}", file=sys.stderr)
-            guard.finish([f"Not graded: {exc}"])
+            guard.finish([*staged_notes, f"Not graded: {exc}"])
             return 2
         except BaseException as exc:  # pytest itself died: still write what was judged
             code, log, state = 3, f"{type(exc).__name__}: {exc}", guard.state()
@@ -103,7 +136,7 @@ def main(argv=None, plugins=()):
             # Its log stays in the terminal: it can quote test code, which results.json must not show.
             notes.append(f"The checks could not all run (pytest exit status {code}).")
             print(log.strip()[-3000:], file=sys.stderr)
-        results, notes = guard.finish(notes)
+        results, notes = guard.finish([*staged_notes, *notes])
         unavailable = state is not None and state.worker.failure
         problems = state is None or bool(state.problems)
 
@@ -112,10 +145,9 @@ def main(argv=None, plugins=()):
     from grader.outputs.results import score
 
     got, total = score(results)
-    label = os.path.relpath(os.path.abspath(args.submission))
     if results and code in (0, 1) and not problems and not args.step:  # a whole grade, not one step
-        record_grade(args.submission, results, files)
-    render(results, label, report_hints(args.submission, results, load_hints()), notes)
+        record_grade(submission, results, files)
+    render(results, label, report_hints(submission, results, load_hints()), notes)
     if code not in (0, 1) or not results or unavailable or problems:
         return 2
     if args.step:

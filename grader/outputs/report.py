@@ -38,9 +38,19 @@ def next_step_text(results, submission_label, hints):
     if step.status == NOT_JUDGED:
         return [f"Next: grade again; the run ended before {step.step.name} was judged."], None
     verb = "write" if step.status == NOT_STARTED else "fix"
-    lines = [f"Next: open {submission_label}/{step.step.file} and {verb} {functions_text(step.step)}."]
+    place = submission_label if _notebook(submission_label) else f"{submission_label}/{step.step.file}"
+    lines = [f"Next: open {place} and {verb} {functions_text(step.step)}."]
     hint = (hints.get(step.step.name) or [None])[0]
     return lines, hint
+
+
+def _notebook(label):
+    """A notebook is graded as its own files (grader.sandbox.notebook), but the learner edits the notebook."""
+    return label.lower().endswith(".ipynb")
+
+
+def _title(label):
+    return f"lstm-kit: grading {label}" + ("" if _notebook(label) else "/")
 
 
 def use_color(stream):
@@ -56,7 +66,7 @@ def render(results, submission_label, hints, notes=(), stream=None):
 
 
 def _render_plain(results, label, hints, notes, stream):
-    out = [f"lstm-kit: grading {label}/", ""]
+    out = [_title(label), ""]
     current = current_step(results)
     for r in results:
         mark = ">" if r is current else " "  # the step to work on now
@@ -84,7 +94,7 @@ def _render_rich(results, label, hints, notes, stream):
 
     console = Console(file=stream, highlight=False)
     current = current_step(results)
-    table = Table(title=f"lstm-kit: grading {label}/", title_justify="left", expand=True)
+    table = Table(title=_title(label), title_justify="left", expand=True)
     table.add_column("#", justify="right", width=3)
     table.add_column("step", no_wrap=True)
     table.add_column("file", style="dim", no_wrap=True)

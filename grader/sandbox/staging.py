@@ -3,7 +3,9 @@
 Course platforms hand over a learner's work in many shapes: the files at the top, a copy of the
 whole kit (``lstm-kit-main/exercises/gates.py``), a zip, a folder per attempt. ``stage`` finds the
 files and copies them (with the other Python files beside them, which the learner's code may
-import) into one clean folder for the grader.
+import) into one clean folder for the grader. A Jupyter notebook (a bare ``.ipynb``, or one in a
+folder or zip that holds none of the files) is written out as the files instead, by parsing
+only (grader.sandbox.notebook).
 
 Usable from a shell: ``python -m grader.sandbox.staging SOURCE DEST`` stages and prints what it found.
 """
@@ -14,7 +16,8 @@ import sys
 import zipfile
 from dataclasses import dataclass, field
 
-from grader.course.steps import FILES
+from grader.course.steps import FILES, STEPS
+from grader.sandbox.notebook import NotebookError, stage_notebook
 
 SKIP_DIRS = {"__MACOSX", "__pycache__", "node_modules", "site-packages"}
 MAX_DEPTH = 8
@@ -32,13 +35,29 @@ class Staged:
     folder: str                                  # where the grader should look
     found: dict = field(default_factory=dict)    # file name -> where it was, inside the upload
     missing: list = field(default_factory=list)  # of FILES
+    notebook: str = None                         # the notebook the files were written from
+    error: str = None                            # why that notebook could not be read
+    notes: list = field(default_factory=list)    # for the report: what the notebook did not give
 
     def describe(self):
+        if self.notebook:
+            return self._describe_notebook()
         if not self.found:
             return f"none of {', '.join(FILES)} was found"
         places = sorted({os.path.dirname(p) or "the top folder" for p in self.found.values()})
         text = f"found {', '.join(self.found)} in {', '.join(places)}"
         return text + (f"; missing {', '.join(self.missing)}" if self.missing else "")
+
+
+    def _describe_notebook(self):
+        if self.error:
+            return self.error
+        if not self.found:
+            functions = [f for step in STEPS for f in step.functions]
+            return f"the notebook {self.notebook} defines none of the steps' functions ({', '.join(functions)})"
+        text = f"the notebook {self.notebook} gives " + ", ".join(f"{name} ({where.split(', ', 1)[1]})"
+                                                               for name, where in self.found.items())
+        return text + (f"; none of the functions of {', '.join(self.missing)}" if self.missing else "")
 
 
 def _regular(path):
@@ -79,19 +98,22 @@ def _main_folder(found):
 
 
 def stage(source, dest):
-    """Copy the learner's files from ``source`` (a folder or a .zip) into ``dest``; returns Staged.
+    """Copy the learner's files from ``source`` (a folder, a .zip or a .ipynb) into ``dest``; returns Staged.
 
     ``dest`` ends readable by everyone and writable by its owner only: a worker that runs learner
     code as an unprivileged user can read it and cannot change it.
     """
     os.makedirs(dest, exist_ok=True)
-    if os.path.isfile(source) and zipfile.is_zipfile(source):
+    if os.path.isfile(source) and source.lower().endswith(".ipynb"):
+        staged = _from_notebook(source, dest, os.path.basename(source))
+    elif os.path.isfile(source) and zipfile.is_zipfile(source):
         unpacked = os.path.join(dest, ".unpacked")
         extract_zip(source, unpacked)
         staged = stage(unpacked, dest)
         shutil.rmtree(unpacked)
         return staged
-    staged = _copy_found(source, dest)
+    else:
+        staged = _copy_found(source, dest)
     for path in [dest] + [os.path.join(dest, name) for name in os.listdir(dest)]:
         os.chmod(path, 0o755 if os.path.isdir(path) else 0o644)
     return staged
@@ -102,12 +124,13 @@ def _copy_found(source, dest):
     main = _main_folder(found)
     staged = Staged(dest)
     if main is None:
+        notebooks = notebooks_in(source)
+        if notebooks:  # none of the files, but a notebook: the files are in it
+            _copy_helpers(os.path.dirname(notebooks[0]), dest)
+            return _from_notebook(notebooks[0], dest, os.path.relpath(notebooks[0], source))
         staged.missing = list(FILES)
         return staged
-    for name in sorted(os.listdir(main)):  # the learner's own helper modules come along
-        path = os.path.join(main, name)
-        if name.endswith(".py") and _regular(path):
-            shutil.copyfile(path, os.path.join(dest, name))
+    _copy_helpers(main, dest)
     for name in FILES:
         here = os.path.join(main, name)
         origin = here if here in found[name] else (found[name][0] if found[name] else None)
@@ -117,6 +140,46 @@ def _copy_found(source, dest):
         if origin != here:
             shutil.copyfile(origin, os.path.join(dest, name))
         staged.found[name] = os.path.relpath(origin, source)
+    return staged
+
+
+def _copy_helpers(folder, dest):
+    """The learner's own helper modules come along: their code may import them."""
+    for name in sorted(os.listdir(folder)):
+        path = os.path.join(folder, name)
+        if name.endswith(".py") and _regular(path):
+            shutil.copyfile(path, os.path.join(dest, name))
+
+
+def notebooks_in(root):
+    """The .ipynb files below root, shallowest first (Jupyter's checkpoints, in a dot folder, never)."""
+    found = []
+    root = os.path.abspath(root)
+    for dirpath, dirnames, filenames in os.walk(root):
+        depth = dirpath[len(root):].count(os.sep)
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith(".")
+                             and depth < MAX_DEPTH and not os.path.islink(os.path.join(dirpath, d)))
+        found += [os.path.join(dirpath, n) for n in filenames
+                  if n.lower().endswith(".ipynb") and not os.path.islink(os.path.join(dirpath, n))]
+    return sorted(found, key=lambda p: (p.count(os.sep), p))
+
+
+def _from_notebook(path, dest, label):
+    """Staged for the files written from the notebook at ``path`` (named ``label`` to the learner)."""
+    staged = Staged(dest, notebook=label)
+    try:
+        converted = stage_notebook(path, dest)
+    except (NotebookError, OSError) as exc:
+        staged.missing, staged.error = list(FILES), str(exc)
+        staged.notes = [f"Not graded: {exc}."]
+        return staged
+    for name in FILES:
+        cells = converted.cells.get(name)
+        if cells:
+            staged.found[name] = f"{label}, cell{'s' if len(cells) > 1 else ''} {', '.join(map(str, cells))}"
+        else:
+            staged.missing.append(name)
+    staged.notes = converted.notes(label)
     return staged
 
 
@@ -147,7 +210,7 @@ def main(argv):
     except (LayoutError, zipfile.BadZipFile, OSError) as exc:
         print(f"could not read the submission: {exc}", file=sys.stderr)
         return 1
-    print(staged.describe())
+    print("\n".join([staged.describe(), *staged.notes]))
     return 0 if not staged.missing else 1
 
 

@@ -1,4 +1,4 @@
-"""Grade one Gradescope submission: find the learner's files, run the grader, leave results.json.
+"""Grade one Gradescope submission: find the learner's files (or notebook), run the grader, leave results.json.
 
 Usage (by run_autograder): python grade_submission.py /autograder
 Reads autograder.json (the test folders and the time allowed per call) from the source folder.
@@ -30,12 +30,14 @@ def main(root):
         write_results(results, {"score": 0, "output": f"Your upload could not be read: {exc}", "tests": []})
         return 0
     if not staged.found:
-        write_results(results, {"score": 0, "tests": [], "output":
-                                f"Your upload holds none of {', '.join(FILES)}: upload those files."})
+        said = f"Your upload: {staged.describe()}." if staged.notebook else \
+            f"Your upload holds none of {', '.join(FILES)}: upload those files."
+        write_results(results, {"score": 0, "tests": [], "output": said})
         return 0
     done = subprocess.run(
         [sys.executable, "-m", "grader", "--submission", folder, "--tests", config["tests"],
-         "--results", results, "--call-timeout", str(config["call_timeout"])],
+         "--results", results, "--call-timeout", str(config["call_timeout"]),
+         *[f"--note={note}" for note in staged.notes]],  # what a notebook did not give, for the learner
         cwd=source, env={**os.environ, "NO_COLOR": "1", "LSTM_KIT_STATE": folder + ".progress.json"},
         capture_output=True, text=True)
     print(done.stdout + done.stderr)  # Gradescope shows this to instructors only
@@ -44,7 +46,7 @@ def main(root):
         write_results(results, {"score": 0, "tests": [],
                                 "output": f"Not graded: the grader stopped (exit status {done.returncode})."})
         return 0
-    if staged.missing:
+    if staged.missing or staged.notebook:
         document = json.load(open(path))
         note = f"Your upload: {staged.describe()}."
         document["output"] = f"{note} {document.get('output', '')}".strip()
