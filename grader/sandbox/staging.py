@@ -171,7 +171,7 @@ def _from_notebook(path, dest, label):
         converted = stage_notebook(path, dest)
     except (NotebookError, OSError) as exc:
         staged.missing, staged.error = list(FILES), str(exc)
-        staged.notes = [f"Not graded: {exc}."]
+        staged.notes = [f"{exc}: nothing in it could be graded."]
         return staged
     for name in FILES:
         cells = converted.cells.get(name)

@@ -192,3 +192,22 @@ def test_grade_all_grades_notebooks_bare_in_a_folder_or_in_a_zip(tmp_path):
     bob = json.load(open(out / "bob" / "results.json"))
     assert "Not run from work/lstm.ipynb" in bob["output"], bob["output"]
     assert "Not run from work/lstm.ipynb" in (out / "bob" / "report.txt").read_text()
+
+
+def test_gradescope_grades_a_notebook_upload(tmp_path):
+    from test_gradescope import TESTS, run_on
+
+    bundle = tmp_path / "autograder.zip"
+    built = subprocess.run([sys.executable, "-m", "instructor", "gradescope", "--tests", TESTS, "--out", str(bundle)],
+                           cwd=KIT_ROOT, capture_output=True, text=True)
+    assert built.returncode == 0, built.stdout + built.stderr
+    step, key, source = MISTAKES["forget_gate_uses_tanh"]
+    (tmp_path / "gradescope").mkdir()
+    done, results = run_on(bundle, tmp_path / "gradescope", lambda sub: write_notebook(
+        sub / "lstm.ipynb", notebook_cells(replace={step: source})))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert results["score"] == 109 - 4 - 2, results["output"]  # forget_gate's visible and hidden tests
+    assert results["extra_data"]["steps"][step]["mistake"] == key
+    assert results["output"].startswith("Your upload: the notebook lstm.ipynb gives gates.py (cells 4,"), \
+        results["output"]
+    assert "Not run from lstm.ipynb" in results["output"] and "cell 19: for epoch in range(3):" in results["output"]
