@@ -40,7 +40,8 @@ MAX_CELLS = 2000
 MAX_CELL_CHARS = 1 << 20       # as for a learner's .py file (staging.MAX_FILE_BYTES)
 SHOWN_CELLS = 12               # cells named in the note of what was not run; the rest are counted
 STEP_MODULES = {name[:-3] for name in FILES}  # imported by the scheme itself, never from the notebook
-MAGIC_LINE = re.compile(r"^\s*(?:[%!?]|[\w.]+\s*=\s*[%!])|\?\s*$")
+# %magic, !shell, ?help, x = !shell, x = %magic, obj? and obj??; only tried on a cell that does not parse
+MAGIC_LINE = re.compile(r"^\s*(?:[%!?]|[\w.]+\s*=\s*[%!]|[\w.]+\?\??\s*$)")
 ARITHMETIC = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow)
 
 
@@ -136,8 +137,8 @@ def parse_cell(source):
     try:
         return ast.parse(text), text, None
     except SyntaxError as exc:
-        shown = (exc.text or "").strip()
-        return None, None, f"has a syntax error: {exc.msg} (line {exc.lineno}{': ' + shown[:80] if shown else ''})"
+        shown = _shown((exc.text or "").strip(), 80)
+        return None, None, f"has a syntax error: {exc.msg} (line {exc.lineno}{': ' + shown if shown else ''})"
     except (ValueError, RecursionError, MemoryError) as exc:
         return None, None, f"could not be read ({type(exc).__name__}: {exc})"
 
@@ -183,8 +184,13 @@ def _targets(node):
 
 
 def _first_line(source, node):
-    line = source.split("\n")[node.lineno - 1].strip()
-    return line if len(line) <= 60 else line[:57] + "..."
+    return _shown(source.split("\n")[node.lineno - 1].strip())
+
+
+def _shown(line, width=60):
+    """A line of learner code as a note shows it: short, and no control characters for a terminal."""
+    line = "".join(c if c.isprintable() else "?" for c in line)
+    return line if len(line) <= width else line[:width - 3] + "..."
 
 
 class _Reader:
@@ -198,7 +204,7 @@ class _Reader:
 
     def cell(self, number, source):
         if source.lstrip().startswith("%%"):  # a cell magic: the whole cell is IPython's to run
-            self.converted.skipped.append(f"cell {number}: {source.strip().splitlines()[0][:60]}")
+            self.converted.skipped.append(f"cell {number}: {_shown(source.strip().splitlines()[0])}")
             return
         tree, source, why = parse_cell(source)
         if tree is None:
@@ -304,12 +310,19 @@ def _levels(definitions):
     for _ in range(len(FILES) * (len(helpers) + 1)):  # levels only rise, and are bounded
         changed = False
         for d in helpers:
-            needed = max([level[n] for n in d.names_used if n in level and n != d.name], default=0)
+            needed = max([_level_of(n, level) for n in d.names_used if n != d.name], default=0)
             if needed > level[d.name]:
                 level[d.name], changed = needed, True
         if not changed:
             break
     return level
+
+
+def _level_of(name, level):
+    """Where a name a helper uses is: a step's function by its step even when the notebook lacks it."""
+    if name in level:
+        return level[name]
+    return FILES.index(BY_FUNCTION[name].file) if name in BY_FUNCTION else 0
 
 
 def _module_text(file, reader, earlier, here):

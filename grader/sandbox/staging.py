@@ -127,7 +127,12 @@ def _copy_found(source, dest):
         notebooks = notebooks_in(source)
         if notebooks:  # none of the files, but a notebook: the files are in it
             _copy_helpers(os.path.dirname(notebooks[0]), dest)
-            return _from_notebook(notebooks[0], dest, os.path.relpath(notebooks[0], source))
+            staged = _from_notebook(notebooks[0], dest, os.path.relpath(notebooks[0], source))
+            others = [os.path.relpath(p, source) for p in notebooks[1:]]
+            if others:
+                staged.notes.append(f"Graded {staged.notebook}, the shallowest notebook; "
+                                    f"not graded: {', '.join(others[:5])}{', ...' if len(others) > 5 else ''}.")
+            return staged
         staged.missing = list(FILES)
         return staged
     _copy_helpers(main, dest)

@@ -93,6 +93,29 @@ def test_a_notebook_lists_its_training_loop_as_not_run():
     assert "from gates import" in converted.modules["cell.py"] and "sigmoid" in converted.modules["cell.py"]
 
 
+def test_helpers_go_to_the_first_file_with_what_they_call_and_unused_ones_stay_out():
+    converted = convert([
+        (1, "import numpy as np\nimport matplotlib.pyplot as plt\n"),
+        (2, "def affine(x, W, b):\n    return x @ W + b\n"),
+        (3, "def forget_gate(x, h_prev, Wx, Wh, b):\n    %time 1\n    return sigmoid(affine(x, Wx, b) + np.dot(h_prev, Wh))\n"),
+        (4, "def run(x, params):\n    return lstm_forward(x, *params)\n"),
+        (5, "def train(params, data, steps, lr, clip):\n    return run(data, params)\n"),
+        (6, "def plot(losses):\n    plt.plot(losses)\n"),
+    ])
+    modules = converted.modules
+    for file, text in modules.items():
+        compile(text, file, "exec")  # every written file is Python, the magic inside a function too
+    assert "def affine" in modules["gates.py"] and "def forget_gate" in modules["gates.py"], modules["gates.py"]
+    assert "%time" not in modules["gates.py"] and "import numpy as np" in modules["gates.py"]
+    # run calls lstm_forward, which the notebook lacks: still, run can only work from sequence.py on
+    assert "def run" in modules["sequence.py"], modules["sequence.py"]
+    assert "from gates import affine, forget_gate" in modules["memory.py"] and "from sequence import run" in \
+        modules["memory.py"], modules["memory.py"]
+    assert not any("plot" in text or "matplotlib" in text for text in modules.values()), \
+        "a helper no step uses (and its import) was written out"
+    assert converted.cells == {"gates.py": [3], "memory.py": [5]}
+
+
 def test_one_mistake_in_one_cell_loses_exactly_that_step(tmp_path, grade_in):
     step, key, source = MISTAKES["forget_gate_uses_tanh"]
     graded = grade_in(write_notebook(tmp_path / "lstm.ipynb", notebook_cells(replace={step: source})))
