@@ -91,17 +91,18 @@ def oldest():
     if os.path.exists(STAMP) and open(STAMP).read() == stamp():
         return PYTHON
     shutil.rmtree(VENV, ignore_errors=True)
-    steps = [[sys.executable, "-m", "venv", VENV],
-             [PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", OLDEST]]
-    for command in steps:
+    steps = {"python -m venv .venv-oldest": [sys.executable, "-m", "venv", VENV],
+             "pip install -r requirements-oldest.txt": [PYTHON, "-m", "pip", "install", "--quiet",
+                                                        "--disable-pip-version-check", "-r", OLDEST]}
+    for label, command in steps.items():
         try:
             proc = subprocess.run(command, cwd=KIT_ROOT, capture_output=True, text=True, timeout=600)
         except subprocess.TimeoutExpired:
-            pytest.skip(f"cannot build .venv-oldest: {' '.join(command[-3:])} timed out after 600 s")
+            pytest.skip(f"cannot build .venv-oldest: {label} timed out after 600 s")
         if proc.returncode != 0:
-            errors = [line for line in (proc.stdout + proc.stderr).splitlines() if "ERROR" in line or "rror:" in line]
-            pytest.skip(f"cannot build .venv-oldest ({' '.join(command[-3:])} exited {proc.returncode}): "
-                        + " | ".join(errors[-3:] or (proc.stdout + proc.stderr).splitlines()[-3:]))
+            lines = (proc.stdout + proc.stderr).splitlines()
+            errors = [line for line in lines if line.startswith("ERROR")] or lines[-3:]
+            pytest.skip(f"cannot build .venv-oldest: {label} exited {proc.returncode}: " + " | ".join(errors[-3:]))
     with open(STAMP, "w") as f:
         f.write(stamp())
     return PYTHON
