@@ -1,5 +1,6 @@
-"""Grades do not depend on the versions within pyproject.toml's ranges: the reference, the stubs
-and every catalogued mistake get the same per-step results (status, points, mistake named) under
+"""Grades do not depend on the versions within pyproject.toml's ranges: the reference, the stubs,
+every catalogued mistake, the uncatalogued ones and the valid alternative styles of
+tests/kit/mistakes.py get the same per-step results (status, points, mistake named) under
 the oldest versions the ranges allow (requirements-oldest.txt, in .venv-oldest/) as under the
 pinned ones (requirements.txt, the kit's .venv), and the same report, figures aside.
 
@@ -22,7 +23,7 @@ from grader.kit import KIT_ROOT
 
 from bundles import pack
 from conftest import ALL_STEPS, build_submission, grade
-from mistakes import MISTAKES
+from mistakes import ALTERNATIVES, MISTAKES, UNCATALOGUED
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -34,8 +35,12 @@ VENV = os.path.join(KIT_ROOT, ".venv-oldest")
 PYTHON = os.path.join(VENV, "bin", "python")
 STAMP = os.path.join(VENV, ".installed")
 
-GROUPS = pack({case: source for case, (_, _, source) in MISTAKES.items()})
-SUBMISSIONS = ["reference", "stubs", *(f"mistakes-{k}" for k in range(len(GROUPS)))]
+# kind -> {case: (step, source)}, packed into few submissions as test_mistakes.py packs them.
+CHANGES = {"mistakes": {case: (step, source) for case, (step, _, source) in MISTAKES.items()},
+           "uncatalogued": {case: (step, source) for case, (step, source, _) in UNCATALOGUED.items()},
+           "alternatives": ALTERNATIVES}
+GROUPS = {kind: pack({case: source for case, (_, source) in changes.items()}) for kind, changes in CHANGES.items()}
+SUBMISSIONS = ["reference", "stubs", *(f"{kind}-{k}" for kind, groups in GROUPS.items() for k in range(len(groups)))]
 COMPARED = ("status", "points", "max_points", "mistake")
 
 
@@ -115,13 +120,19 @@ def installed(python, names):
     return {name.lower(): version for name, version in json.loads(proc.stdout).items()}
 
 
+def group(name):
+    """'mistakes-3' -> ('mistakes', the cases of the fourth group of mistakes)."""
+    kind, k = name.rsplit("-", 1)
+    return kind, GROUPS[kind][int(k)]
+
+
 def submission(name, folder):
     if name == "reference":
         return os.path.join(KIT_ROOT, "solutions")
     if name == "stubs":
         return os.path.join(KIT_ROOT, "exercises")
-    cases = GROUPS[int(name.removeprefix("mistakes-"))]
-    return build_submission(folder, done=ALL_STEPS, replace={MISTAKES[c][0]: MISTAKES[c][2] for c in cases})
+    kind, cases = group(name)
+    return build_submission(folder, done=ALL_STEPS, replace=dict(CHANGES[kind][case] for case in cases))
 
 
 def figures_masked(text):
@@ -170,11 +181,12 @@ def test_grades_are_the_same_under_the_oldest_versions(graded, name):
     # last digit of a figure may follow the BLAS that numpy bundles.
     assert figures_masked(oldest.output) == figures_masked(pinned.output), oldest.output
     # Not two identical failures: the grades are the ones the kit promises.
-    if name == "reference":
-        assert oldest.score == 100
-    elif name == "stubs":
+    kind, cases = group(name) if "-" in name else (name, [])
+    if kind in ("reference", "alternatives"):
+        assert oldest.score == 100, oldest.output
+    elif kind == "stubs":
         assert {oldest.status(step) for step in ALL_STEPS} == {"not started"}
-    else:
-        for case in GROUPS[int(name.removeprefix("mistakes-"))]:
-            step, key, _ = MISTAKES[case]
-            assert (oldest.status(step), oldest.steps[step]["mistake"]) == ("failed", key), (case, oldest.message(step))
+    for case in cases if kind in ("mistakes", "uncatalogued") else []:
+        step = CHANGES[kind][case][0]
+        key = MISTAKES[case][1] if kind == "mistakes" else ""
+        assert (oldest.status(step), oldest.steps[step]["mistake"]) == ("failed", key), (case, oldest.message(step))
