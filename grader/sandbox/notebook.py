@@ -102,6 +102,8 @@ def read_cells(path):
     except json.JSONDecodeError as exc:
         raise NotebookError(f"{name} is not a valid notebook: its JSON is broken at line {exc.lineno}, "
                             f"column {exc.colno} ({exc.msg})") from None
+    except (RecursionError, MemoryError):  # JSON nested thousands deep: no notebook is
+        raise NotebookError(f"{name} is not a notebook: its JSON is nested too deep to read") from None
     cells = document.get("cells") if isinstance(document, dict) else None
     if not isinstance(cells, list):
         raise NotebookError(f"{name} is not a Jupyter notebook: it has no list of cells "

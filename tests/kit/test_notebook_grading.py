@@ -174,7 +174,7 @@ def test_module_level_code_never_runs(tmp_path, grade_in):
     assert f"cell {len(cells) - 1}: while True:" in graded.results["output"]
 
 
-def test_too_large_or_too_many_cells_is_refused(tmp_path):
+def test_too_large_too_deep_or_too_many_cells_is_refused(tmp_path):
     many = write_notebook(tmp_path / "many.ipynb", [code("x = 1")] * (MAX_CELLS + 1))
     try:
         read_cells(many)
@@ -182,6 +182,14 @@ def test_too_large_or_too_many_cells_is_refused(tmp_path):
         assert f"has {MAX_CELLS + 1} cells; a notebook over {MAX_CELLS} is not graded" in str(exc)
     else:
         raise AssertionError("a notebook with too many cells was read")
+    deep = tmp_path / "deep.ipynb"
+    deep.write_text("[" * 200_000 + "]" * 200_000)
+    try:
+        read_cells(deep)
+    except NotebookError as exc:
+        assert "deep.ipynb is not a notebook: its JSON is nested too deep to read" in str(exc)
+    else:
+        raise AssertionError("JSON nested 200000 deep was read as a notebook")
     big = tmp_path / "big.ipynb"
     with open(big, "wb") as f:
         f.truncate(21 << 20)
