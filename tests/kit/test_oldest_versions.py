@@ -51,13 +51,13 @@ def release(version):
 
 
 def applies(marker):
-    """Whether ``marker`` holds for this Python: empty, or ``python_version < "3.11"`` (or ``>=``),
-    the only kind pyproject.toml and the requirements files use."""
-    if not marker.strip():
-        return True
-    op, version = re.fullmatch(r"""\s*python_version\s*(<|>=)\s*["']([0-9.]+)["']\s*""", marker).groups()
-    below = sys.version_info[:2] < release(version)[:2]
-    return below if op == "<" else not below
+    """Whether ``marker`` holds for this Python: empty, or ``python_version < "3.11"`` (or ``>=``)
+    clauses joined by ``and``, the only kind pyproject.toml and the requirements files use."""
+    for clause in filter(None, (c.strip() for c in marker.split(" and "))):
+        op, version = re.fullmatch(r"""python_version\s*(<|>=)\s*["']([0-9.]+)["']""", clause).groups()
+        if (sys.version_info[:2] < release(version)[:2]) != (op == "<"):
+            return False
+    return True
 
 
 def pins(path):
@@ -156,9 +156,14 @@ def graded(tmp_path_factory, oldest):
 
 def test_the_oldest_pins_are_the_lower_bounds():
     """requirements-oldest.txt pins exactly the lowest version of every range, and only those."""
-    assert set(pins(OLDEST)) == set(lower_bounds())
+    bounds = lower_bounds()
+    assert set(pins(OLDEST)) == set(bounds)
     for name, version in pins(OLDEST).items():
-        assert release(version) == release(lower_bounds()[name]), name
+        if name == "numpy" and sys.version_info >= (3, 12):
+            # No numpy 1.24 has wheels for this Python: the pin is the first release that has.
+            assert release(version) > release(bounds[name])
+        else:
+            assert release(version) == release(bounds[name]), name
 
 
 def test_the_oldest_venv_has_the_oldest_versions(oldest):
