@@ -3,8 +3,9 @@
 The grader's own process never runs learner code, so a notebook is read with ``json`` and
 ``ast``: its code cells (never its outputs) are parsed, and what a module would hold is kept.
 
-- Kept: imports (in each module, those its code names), function and class definitions (decorators included: they are part of a
-  definition, and run only in the worker, like any learner code), ``name = lambda ...``, and
+- Kept: imports (in each module, those its code names), function and class definitions
+  (decorators included: they are part of a definition, and run only in the worker, like any
+  learner code), ``name = lambda ...``, and
   constants: a plain name (or a tuple of names) assigned a literal (number, string, bytes,
   True/False/None, or a tuple, list, dict or set of literals), or arithmetic on numbers
   (``EPS = 1e-8``, ``H = 2 * 16``, ``LIMIT = -50``). A helper no step function uses, directly or
@@ -19,7 +20,7 @@ The grader's own process never runs learner code, so a notebook is read with ``j
 - A later definition of a name wins, as when the cells are run in order.
 
 The step functions go to their step's file (grader.course.steps). The modules form a chain in
-the order of FILES: each one gets the notebook's imports, then imports by name everything the
+the order of FILES: each one gets the notebook's imports it needs, then imports by name all the
 earlier modules define (``cell.py`` does ``from gates import sigmoid, ...``), so a function
 calls what it used from an earlier cell without an import, as in the kernel. Constants go to the
 first module, and a helper (a definition that is not a step's function) to the first module at
@@ -38,6 +39,7 @@ from grader.course.steps import BY_FUNCTION, FILES
 MAX_NOTEBOOK_BYTES = 20 << 20  # outputs (plots) make notebooks large; 20 MiB is far beyond any real one
 MAX_CELLS = 2000
 MAX_CELL_CHARS = 1 << 20       # as for a learner's .py file (staging.MAX_FILE_BYTES)
+MAX_CODE_CHARS = 2 << 20       # in all code cells: real ones hold ~100 kB; parsing more only costs the grader
 SHOWN_CELLS = 12               # cells named in the note of what was not run; the rest are counted
 STEP_MODULES = {name[:-3] for name in FILES}  # imported by the scheme itself, never from the notebook
 # %magic, !shell, ?help, x = !shell, x = %magic, obj? and obj??; only tried on a cell that does not parse
@@ -110,8 +112,13 @@ def read_cells(path):
                             f"(save it from Jupyter as .ipynb, format 4)")
     if len(cells) > MAX_CELLS:
         raise NotebookError(f"{name} has {len(cells)} cells; a notebook over {MAX_CELLS} is not graded")
-    return [(number, _text(cell, number)) for number, cell in enumerate(cells, 1)
+    code = [(number, _text(cell, number)) for number, cell in enumerate(cells, 1)
             if isinstance(cell, dict) and cell.get("cell_type") == "code"]
+    total = sum(len(text) for _, text in code)
+    if total > MAX_CODE_CHARS:
+        raise NotebookError(f"{name} holds {total} characters of code; a notebook with over "
+                            f"{MAX_CODE_CHARS} is not graded")
+    return code
 
 
 def _text(cell, number):
@@ -185,8 +192,18 @@ def _targets(node):
     return names
 
 
-def _first_line(source, node):
-    return _shown(source.split("\n")[node.lineno - 1].strip())
+def _first_line(lines, node):
+    return _shown(lines[node.lineno - 1].strip())
+
+
+def _segment(lines, node):
+    """A simple statement's own code, exactly (another may share its line after a ``;``).
+    Like ast.get_source_segment, without splitting the whole cell again for each statement."""
+    first, last = node.lineno - 1, node.end_lineno - 1
+    if first == last:
+        return lines[first].encode()[node.col_offset:node.end_col_offset].decode()
+    head = lines[first].encode()[node.col_offset:].decode()
+    return "\n".join([head, *lines[first + 1:last], lines[last].encode()[:node.end_col_offset].decode()])
 
 
 def _shown(line, width=60):
@@ -212,30 +229,31 @@ class _Reader:
         if tree is None:
             self.converted.problems.append(f"cell {number} {why}; the cell was left out")
             return
+        lines = source.split("\n")
         for node in tree.body:
             try:
-                self.statement(number, source, node)
+                self.statement(number, lines, node)
             except RecursionError:  # a statement nested too deep to walk: it cannot be a constant
-                self.converted.skipped.append(f"cell {number}: {_first_line(source, node)}")
+                self.converted.skipped.append(f"cell {number}: {_first_line(lines, node)}")
 
-    def statement(self, number, source, node):
-        text = ast.get_source_segment(source, node, padded=True) or ast.unparse(node)
+    def statement(self, number, lines, node):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
-            self.add_import(node, text)
+            self.add_import(node, _segment(lines, node))
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            # Whole lines, decorators included: a compound statement starts and ends its lines.
             start = node.decorator_list[0].lineno if node.decorator_list else node.lineno
-            text = "\n".join(source.split("\n")[start - 1:node.end_lineno])  # with its decorators
-            self.define(node.name, number, text, node)
+            self.define(node.name, number, "\n".join(lines[start - 1:node.end_lineno]), node)
         elif isinstance(node, (ast.Assign, ast.AnnAssign)) and _targets(node):
             for name in _targets(node):
                 self.definitions.pop(name, None)
-            self.define(_targets(node)[0], number, text, node, constant=not isinstance(node.value, ast.Lambda))
+            self.define(_targets(node)[0], number, _segment(lines, node), node,
+                        constant=not isinstance(node.value, ast.Lambda))
             for name in _targets(node)[1:]:
                 self.definitions[name] = self.definitions[_targets(node)[0]]
         elif isinstance(node, ast.Pass) or (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)):
             pass  # a bare string or number does nothing: a comment, not code
         else:
-            self.converted.skipped.append(f"cell {number}: {_first_line(source, node)}")
+            self.converted.skipped.append(f"cell {number}: {_first_line(lines, node)}")
 
     def add_import(self, node, text):
         module = node.module if isinstance(node, ast.ImportFrom) else None
@@ -264,6 +282,9 @@ def convert(cells):
         reader.cell(number, source)
     definitions = _needed(_unique(reader.definitions), reader.definitions)
     levels = _levels(definitions)
+    bound = {}  # id(definition) -> the names it binds (a tuple assignment binds several)
+    for name, definition in reader.definitions.items():
+        bound.setdefault(id(definition), []).append(name)
     converted = reader.converted
     earlier = []  # (module, [names]) written so far
     for index, file in enumerate(FILES):
@@ -272,7 +293,7 @@ def convert(cells):
         cells = sorted({d.cell for d in here if d.step_file == file})
         if cells:
             converted.cells[file] = cells
-        names = sorted({n for d in here for n in _bound(d, reader.definitions)})
+        names = sorted({n for d in here for n in bound.get(id(d), ())})
         earlier.append((file[:-3], names))
     return converted
 
@@ -301,22 +322,25 @@ def _needed(definitions, by_name):
     return [d for d in definitions if id(d) in keep]
 
 
-def _bound(definition, by_name):
-    return [name for name, d in by_name.items() if d is definition]
-
-
 def _levels(definitions):
-    """{name: index into FILES of the module that holds it} (see the module's docstring)."""
+    """{name: index into FILES of the module that holds it} (see the module's docstring).
+
+    A helper's level only rises, to at most len(FILES) - 1, and a rise is passed on to the
+    helpers that name it: linear in the names used, however the helpers call each other."""
     level = {d.name: FILES.index(d.step_file) if d.step_file else 0 for d in definitions}
     helpers = [d for d in definitions if d.step_file is None and not d.constant]
-    for _ in range(len(FILES) * (len(helpers) + 1)):  # levels only rise, and are bounded
-        changed = False
-        for d in helpers:
-            needed = max([_level_of(n, level) for n in d.names_used if n != d.name], default=0)
-            if needed > level[d.name]:
-                level[d.name], changed = needed, True
-        if not changed:
-            break
+    users = {}  # name -> the helpers that name it
+    for d in helpers:
+        for name in d.names_used - {d.name}:
+            users.setdefault(name, []).append(d)
+        level[d.name] = max([_level_of(n, level) for n in d.names_used if n != d.name], default=0)
+    todo = [d.name for d in helpers]
+    while todo:
+        name = todo.pop()
+        for user in users.get(name, ()):
+            if level[name] > level[user.name]:
+                level[user.name] = level[name]
+                todo.append(user.name)
     return level
 
 

@@ -116,6 +116,15 @@ def test_helpers_go_to_the_first_file_with_what_they_call_and_unused_ones_stay_o
     assert converted.cells == {"gates.py": [3], "memory.py": [5]}
 
 
+def test_a_statement_sharing_a_line_with_an_import_is_not_kept():
+    converted = convert([(1, "import os; os.remove('x')\nEPS = 1e-8; print(EPS)\n"
+                             "def sigmoid(z):\n    return os.getcwd()\n")])
+    gates = converted.modules["gates.py"]
+    assert "import os\n" in gates and "EPS = 1e-8\n" in gates, gates
+    assert "remove" not in gates and "print" not in gates, gates
+    assert converted.skipped == ["cell 1: import os; os.remove('x')", "cell 1: EPS = 1e-8; print(EPS)"]
+
+
 def test_one_mistake_in_one_cell_loses_exactly_that_step(tmp_path, grade_in):
     step, key, source = MISTAKES["forget_gate_uses_tanh"]
     graded = grade_in(write_notebook(tmp_path / "lstm.ipynb", notebook_cells(replace={step: source})))
