@@ -8,6 +8,8 @@ import subprocess
 import sys
 import zipfile
 
+import pytest
+
 from grader.course.steps import STEPS
 from grader.kit import KIT_ROOT
 from grader.sandbox.notebook import MAX_CELLS, NotebookError, convert, read_cells
@@ -185,29 +187,20 @@ def test_module_level_code_never_runs(tmp_path, grade_in):
 
 def test_too_large_too_deep_or_too_many_cells_is_refused(tmp_path):
     many = write_notebook(tmp_path / "many.ipynb", [code("x = 1")] * (MAX_CELLS + 1))
-    try:
+    with pytest.raises(NotebookError) as refused:
         read_cells(many)
-    except NotebookError as exc:
-        assert f"has {MAX_CELLS + 1} cells; a notebook over {MAX_CELLS} is not graded" in str(exc)
-    else:
-        raise AssertionError("a notebook with too many cells was read")
+    assert f"has {MAX_CELLS + 1} cells; a notebook over {MAX_CELLS} is not graded" in str(refused.value)
     deep = tmp_path / "deep.ipynb"
     deep.write_text("[" * 200_000 + "]" * 200_000)
-    try:
+    with pytest.raises(NotebookError) as refused:
         read_cells(deep)
-    except NotebookError as exc:
-        assert "deep.ipynb is not a notebook: its JSON is nested too deep to read" in str(exc)
-    else:
-        raise AssertionError("JSON nested 200000 deep was read as a notebook")
+    assert "deep.ipynb is not a notebook: its JSON is nested too deep to read" in str(refused.value)
     big = tmp_path / "big.ipynb"
     with open(big, "wb") as f:
         f.truncate(21 << 20)
-    try:
+    with pytest.raises(NotebookError) as refused:
         read_cells(big)
-    except NotebookError as exc:
-        assert "big.ipynb is 21.0 MiB; a notebook over 20 MiB is not graded" in str(exc)
-    else:
-        raise AssertionError("a 21 MiB notebook was read")
+    assert "big.ipynb is 21.0 MiB; a notebook over 20 MiB is not graded" in str(refused.value)
 
 
 def test_grade_all_grades_notebooks_bare_in_a_folder_or_in_a_zip(tmp_path):
