@@ -8,6 +8,7 @@ import shutil
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 
 from grader.kit import BUILD, EXERCISES, PUBLIC_TESTS, SOLUTIONS
 from grader.plugin.session import Collector, GraderError, problems_text, run_pytest
@@ -90,11 +91,33 @@ def main(argv=None, plugins=()):
             shutil.rmtree(folder, ignore_errors=True)
 
 
+@dataclass
+class Graded:
+    """What one grading run found: the step results, the notes, and the run's exit status."""
+    results: list
+    notes: list
+    status: int  # 0 at full marks, 1 below, 2 when the grader itself could not run
+    submission: str  # what was asked for: a folder, or the notebook a folder was written from
+
+
 def grade(args, label, staged_notes, folder, plugins):
-    """One grading run of ``folder`` (the submission, or what a notebook was written to)."""
+    """One grading run of ``folder`` (the submission, or what a notebook was written to), reported."""
+    graded = run_grade(args, staged_notes, folder, plugins)
+    if isinstance(graded, int):  # --check-tests, or the grader could not run: already said
+        return graded
+    from grader.commands.progress import report_hints
+    from grader.course.hints import load_hints
+    from grader.outputs.report import render
+
+    render(graded.results, label, report_hints(graded.submission, graded.results, load_hints()), graded.notes)
+    return graded.status
+
+
+def run_grade(args, staged_notes, folder, plugins=()):
+    """Grade ``folder`` as ``args`` say; Graded, or an exit status when there is nothing to report."""
     submission, args.submission = args.submission, folder
 
-    from grader.commands.progress import fingerprint, record_grade, report_hints
+    from grader.commands.progress import fingerprint, record_grade
     from grader.outputs.guard import RunGuard
 
     collector = Collector()
@@ -140,16 +163,15 @@ def grade(args, label, staged_notes, folder, plugins):
         unavailable = state is not None and state.worker.failure
         problems = state is None or bool(state.problems)
 
-    from grader.course.hints import load_hints
-    from grader.outputs.report import render
     from grader.outputs.results import score
 
     got, total = score(results)
     if results and code in (0, 1) and not problems and not args.step:  # a whole grade, not one step
         record_grade(submission, results, files)
-    render(results, label, report_hints(submission, results, load_hints()), notes)
     if code not in (0, 1) or not results or unavailable or problems:
-        return 2
-    if args.step:
-        return 0 if results[0].status == "passed" else 1
-    return 0 if got == total else 1
+        status = 2
+    elif args.step:
+        status = 0 if results[0].status == "passed" else 1
+    else:
+        status = 0 if got == total else 1
+    return Graded(results, notes, status, submission)

@@ -53,11 +53,12 @@ def _wrap(text, first="  ", rest="  "):
     return textwrap.fill(text, width=width, initial_indent=first, subsequent_indent=rest)
 
 
-def hint_text(submission, step, again_command):
-    """The lines to show for ``step``, marking the hint shown as seen."""
+def hint_text(submission, step, again_command, place=None):
+    """The lines to show for ``step``, marking the hint shown as seen (``place``: where the
+    learner writes it, when that is not the submission folder's file)."""
     texts = load_hints().get(step) or []
-    label = os.path.relpath(os.path.abspath(submission))
-    where = f"{functions_text(BY_NAME[step])} in {label}/{BY_NAME[step].file}"
+    place = place or f"{os.path.relpath(os.path.abspath(submission))}/{BY_NAME[step].file}"
+    where = f"{functions_text(BY_NAME[step])} in {place}"
     if not texts:
         return [f"There are no hints for {where}."]
     if progress.seen(submission, step) >= len(texts):

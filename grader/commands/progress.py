@@ -86,7 +86,7 @@ def reveal_next(submission, step, count):
     return shown
 
 
-def report_hints(submission, results, hints):
+def report_hints(submission, results, hints, hint_command="make hint"):
     """{step: [text]} for the report: the current step's last seen hint again (the first if none),
     with its number and how to see the next."""
     step = current_step(results)
@@ -94,5 +94,5 @@ def report_hints(submission, results, hints):
         return {}
     texts = hints[step.step.name]
     k = max(seen(submission, step.step.name), 1)
-    more = "; `make hint` shows the next" if k < len(texts) else ""
+    more = f"; `{hint_command}` shows the next" if k < len(texts) else ""
     return {step.step.name: [f"{texts[k - 1]} [hint {k} of {len(texts)}{more}]"]}

@@ -1,6 +1,7 @@
 """The learner's report in the terminal: one row per step, the score, and what to do next."""
 import os
 import sys
+from dataclasses import dataclass
 
 from grader.course.steps import STEPS, functions_text
 from grader.outputs.results import current_step, score
@@ -11,6 +12,20 @@ STYLES = {PASSED: "green", FAILED: "red", NOT_STARTED: "dim", NOT_JUDGED: "yello
 MARKS = {PASSED: "✔", FAILED: "✘", NOT_STARTED: "·", NOT_JUDGED: "?"}
 SHOWN = (FAILED, NOT_JUDGED)  # statuses whose message the report shows
 PRINTED_LINES = 3             # of what a failing check printed, in the terminal
+
+
+@dataclass(frozen=True)
+class Commands:
+    """How the learner asks for each thing where they work: make targets, or a notebook's calls."""
+    grade: str
+    hint: str
+    demo: str
+    in_notebook: bool = False
+
+
+TERMINAL = Commands("make grade", "make hint", "make demo")
+THIS_NOTEBOOK = "this notebook"  # the label of what a notebook's kernel has defined (check())
+NOTEBOOK = Commands("check()", "hint()", "show_memory()", in_notebook=True)
 
 
 def printed_excerpt(printed):
@@ -26,7 +41,7 @@ def _points(value):
     return f"{value:g}"
 
 
-def next_step_text(results, submission_label, hints):
+def next_step_text(results, submission_label, hints, commands=TERMINAL):
     """What the learner should do now, in two or three short lines."""
     step = current_step(results)
     if not results:
@@ -34,10 +49,13 @@ def next_step_text(results, submission_label, hints):
     if step is None and len(results) < len(STEPS):  # a test folder (or --step) that grades a few steps
         return [f"Passing: {', '.join(r.step.name for r in results)}."], None
     if step is None:
-        return ["All steps pass: your LSTM is complete and it learns. Run `make demo` to watch it remember."], None
+        return [f"All steps pass: your LSTM is complete and it learns. Run `{commands.demo}` to watch it remember."], None
     if step.status == NOT_JUDGED:
         return [f"Next: grade again; the run ended before {step.step.name} was judged."], None
     verb = "write" if step.status == NOT_STARTED else "fix"
+    if commands.in_notebook:
+        return [f"Next: {verb} {functions_text(step.step)}, run its cell, then `{commands.grade}` again."], \
+            (hints.get(step.step.name) or [None])[0]
     place = submission_label if _notebook(submission_label) else f"{submission_label}/{step.step.file}"
     lines = [f"Next: open {place} and {verb} {functions_text(step.step)}."]
     hint = (hints.get(step.step.name) or [None])[0]
@@ -46,7 +64,18 @@ def next_step_text(results, submission_label, hints):
 
 def _notebook(label):
     """A notebook is graded as its own files (grader.sandbox.notebook), but the learner edits the notebook."""
-    return label.lower().endswith(".ipynb")
+    return label.lower().endswith(".ipynb") or label == THIS_NOTEBOOK
+
+
+def score_text(results):
+    """The score line; a check of a few steps says it is the score of those."""
+    got, total = score(results)
+    text = f"Score: {_points(got)}/{_points(total)}"
+    return text if len(results) in (0, len(STEPS)) else f"{text} on {_steps(len(results))} checked (of {len(STEPS)})"
+
+
+def _steps(count):
+    return "the step" if count == 1 else f"the {count} steps"
 
 
 def _title(label):
@@ -57,15 +86,22 @@ def use_color(stream):
     return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
 
 
-def render(results, submission_label, hints, notes=(), stream=None):
+def render(results, submission_label, hints, notes=(), stream=None, commands=TERMINAL, console=None):
+    """The report on ``stream`` (stdout): a rich table where colour is wanted, or on ``console``
+    (a notebook's, which shows it as HTML); plain text otherwise."""
     stream = stream or sys.stdout
-    if use_color(stream):
-        _render_rich(results, submission_label, hints, notes, stream)
+    if console is not None or use_color(stream):
+        _render_rich(results, submission_label, hints, notes, commands, console or _console(stream))
     else:
-        _render_plain(results, submission_label, hints, notes, stream)
+        _render_plain(results, submission_label, hints, notes, commands, stream)
 
 
-def _render_plain(results, label, hints, notes, stream):
+def _console(stream):
+    from rich.console import Console
+    return Console(file=stream, highlight=False)
+
+
+def _render_plain(results, label, hints, notes, commands, stream):
     out = [_title(label), ""]
     current = current_step(results)
     for r in results:
@@ -77,9 +113,8 @@ def _render_plain(results, label, hints, notes, stream):
             out.append(f"       {r.message}")
             if printed_excerpt(r.printed):
                 out.append(f"       {printed_excerpt(r.printed)}")
-    got, total = score(results)
-    out += ["", f"Score: {_points(got)}/{_points(total)}"]
-    lines, hint = next_step_text(results, label, hints)
+    out += ["", score_text(results)]
+    lines, hint = next_step_text(results, label, hints, commands)
     out += lines
     if hint:
         out.append(f"Hint: {hint}")
@@ -87,12 +122,11 @@ def _render_plain(results, label, hints, notes, stream):
     stream.write("\n".join(out) + "\n")
 
 
-def _render_rich(results, label, hints, notes, stream):
-    from rich.console import Console
+def _render_rich(results, label, hints, notes, commands, console):
+    from rich.console import Group
     from rich.table import Table
     from rich.text import Text
 
-    console = Console(file=stream, highlight=False)
     current = current_step(results)
     table = Table(title=_title(label), title_justify="left", expand=True)
     table.add_column("#", justify="right", width=3)
@@ -108,13 +142,8 @@ def _render_rich(results, label, hints, notes, stream):
         message = Text("\n".join(filter(None, (r.message, printed_excerpt(r.printed)))) if r.status in SHOWN else "")
         table.add_row(str(r.step.number), r.step.name, r.step.file, status,
                       f"{_points(r.points)}/{_points(r.max_points)}", message, style=row_style)
-    console.print(table)
-    got, total = score(results)
-    console.print(f"[bold]Score: {_points(got)}/{_points(total)}[/bold]")
-    lines, hint = next_step_text(results, label, hints)
-    for line in lines:
-        console.print(line, style="bold cyan")
-    if hint:
-        console.print(Text("Hint: ", style="bold yellow") + Text(hint))
-    for note in notes:
-        console.print(Text(note), style="dim")
+    lines, hint = next_step_text(results, label, hints, commands)
+    shown = [table, Text(score_text(results), style="bold"), *(Text(line, style="bold cyan") for line in lines)]
+    shown += [Text("Hint: ", style="bold yellow") + Text(hint)] if hint else []
+    shown += [Text(note, style="dim") for note in notes]
+    console.print(Group(*shown))  # one piece: a notebook shows it as one output

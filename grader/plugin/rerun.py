@@ -15,6 +15,7 @@ import pytest
 
 from grader.course.steps import BY_NAME, STEPS
 from grader.plugin.hooks import STATE, step_marker
+from grader.plugin.outcome import PASSED, step_status
 
 
 def _parts(text, names):
@@ -84,10 +85,13 @@ class Rerun:
     and whether it was interrupted.
     """
 
-    def __init__(self, first=None, kept=(), worker=None):
+    def __init__(self, first=None, kept=(), worker=None, stop_at_failing=False):
         self.first = first or STEPS[0]
         self.kept = list(kept)
         self.worker = worker
+        self.stop_at_failing = stop_at_failing  # a notebook's check(): up to the first step not passing
+        self.stopped_at = None  # the step the run stopped after
+        self._previous = None   # the step of the test run last
         self.used_worker = False
         self.outcomes = []
         self.interrupted = False
@@ -107,6 +111,22 @@ class Rerun:
         if len(later) < len(items):
             config.hook.pytest_deselected(items=[i for i in items if i not in later])
             items[:] = later
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_protocol(self, item, nextitem):
+        """With ``stop_at_failing``, the tests after the first step not passing are left out, as
+        if never collected (returning True tells pytest a test is dealt with)."""
+        if not self.stop_at_failing:
+            return None
+        state, step = item.config.stash[STATE], step_marker(item)[0]
+        if self.stopped_at is None and self._previous not in (None, step):
+            if step_status(o.status for o in state.outcomes if o.step == self._previous) != PASSED:
+                self.stopped_at = self._previous
+        self._previous = step
+        if self.stopped_at is None:
+            return None
+        state.collected = [o for o in state.collected if o.nodeid != item.nodeid]
+        return True
 
     def pytest_keyboard_interrupt(self, excinfo):
         self.interrupted = True

@@ -55,11 +55,14 @@ def run_pytest(args, collector, report_file, plugins=()):
     top = os.path.commonpath(tests)
     log = io.StringIO()  # pytest's own terminal output: shown only if the checks could not run
     try:
-        with contextlib.redirect_stdout(log):
+        with contextlib.redirect_stdout(log), _only_named_plugins():
             code = pytest.main([
                 # --confcutdir: no conftest.py from above the tests (a shared /tmp, say) is loaded.
                 *tests, "-c", PYTEST_INI, "--rootdir", top, "--confcutdir", top,
-                "-q", "-p", "grader.plugin.hooks", "-p", "no:cacheprovider", *options,
+                "-q", "-p", "grader.plugin.hooks", "-p", "no:cacheprovider",
+                # Its clean-up runs five full garbage collections a run (0.2 s in a notebook's kernel),
+                # to report exceptions no graded test can raise: the learner's code runs in the worker.
+                "-p", "no:unraisableexception", "-p", "pytest_jsonreport.plugin", *options,
                 "--submission", os.path.abspath(args.submission), "--reference", os.path.abspath(args.reference),
                 "--call-timeout", str(args.call_timeout), "--time-limit", str(args.time_limit),
                 "--memory-limit", str(args.memory_limit), "--protect", os.path.abspath(args.results),
@@ -68,6 +71,24 @@ def run_pytest(args, collector, report_file, plugins=()):
     except validate.TestFolderError as problem:
         raise GraderError(problems_text([str(problem)])) from None
     return int(code), log.getvalue()
+
+
+@contextlib.contextmanager
+def _only_named_plugins():
+    """No pytest plugin but those named on the command line: an environment's own (a notebook's
+    kernel may have dozens) would change how grading runs, and loading them takes time."""
+    before = os.environ.get(AUTOLOAD)
+    os.environ[AUTOLOAD] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ[AUTOLOAD]
+        else:
+            os.environ[AUTOLOAD] = before
+
+
+AUTOLOAD = "PYTEST_DISABLE_PLUGIN_AUTOLOAD"
 
 
 def problems_text(problems, heading="the tests cannot grade:"):
