@@ -39,6 +39,11 @@ def units_that_matter(forward, params, count=3, seed=11):
     return [(int(u), float(share[u] / np.abs(share).sum())) for u in order]
 
 
+def unit_title(unit, share):
+    """How the pictures name a unit from units_that_matter."""
+    return f"unit {unit} ({share:.0%} of the she/he score difference)"
+
+
 def gradient_reach(forward, backward, params, k, size=64, seed=12):
     """Median norm of the gradient at the first word's input, sent from the last hidden state.
 

@@ -36,20 +36,39 @@ def grade_quietly(folder):
     return results.get("score", 0), (failing[0] if failing else None)
 
 
-def choose_folder(submission, reference_only=False):
-    """(folder to run, a sentence saying whose code it is and why)."""
+class NothingToRun(Exception):
+    """The learner's code does not pass every step yet, and this copy of the kit has no reference."""
+
+
+def folder_label(folder):
+    """How the messages name a folder: its path from here, as typed at a prompt."""
+    return f"{os.path.relpath(folder)}/"
+
+
+def choose_folder(submission, reference_only=False, command="`make demo`", name=None):
+    """(folder to run, a sentence saying whose code it is and why).
+
+    ``command`` is how the learner runs the demo and ``name`` what to call the submission (its
+    path unless given); both only go into the sentences. Raises NothingToRun, with the sentence
+    to show, when the code does not pass every step and there is no reference to run instead.
+    """
     has_reference = os.path.isdir(REFERENCE)  # a learner's copy of the kit (a handout) has none
     if has_reference and (reference_only or os.path.samefile(submission, REFERENCE)):
         return REFERENCE, "Running the reference solution (solutions/)."
-    label = os.path.relpath(submission)
+    name = name or folder_label(submission)
     score, failing = grade_quietly(submission)
     if failing is None:
-        return submission, f"Running your code from {label}/: every step passes."
+        return submission, f"Running your code from {name}: every step passes."
     if not has_reference:
-        raise SystemExit(f"demo: {label}/ scores {score:g}/100 (next step: {failing}). This copy of the kit has "
-                         f"no reference solution to run instead: `make demo` runs your code once every step passes.")
-    return REFERENCE, (f"{label}/ scores {score:g}/100 (next step: {failing}), so this runs the reference "
-                       f"solution. Once every step passes, `make demo` trains your own LSTM.")
+        raise NothingToRun(f"{name} scores {score:g}/100 (next step: {failing}). This copy of the kit has no "
+                           f"reference solution to run instead: {command} runs your code once every step passes.")
+    return REFERENCE, (f"{name} scores {score:g}/100 (next step: {failing}), so this runs the reference "
+                       f"solution. Once every step passes, {command} trains your own LSTM.")
+
+
+def stopped_in(name, exc):
+    """What to say when code that passed the grader fails in the demo."""
+    return f"stopped while running the code in {name}: {type(exc).__name__}: {exc}"
 
 
 @dataclass

@@ -9,6 +9,8 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
+from demo.measure import unit_title
+
 BAR = 18          # width of a chart bar, in characters
 ROWS = (("i", "input gate"), ("f", "forget gate"), ("o", "output gate"), ("c", "cell state"))
 
@@ -66,26 +68,41 @@ class View:
         out.rule("1. The gates at work")
         out.print(f"The LSTM reads \"{' '.join(r.tokens)}\" (and the same with John). Shown: the "
                   f"{len(r.units)} hidden units that do most to tell \"she\" from \"he\".")
-        for (unit, share), checks in zip(r.units, r.findings):
-            out.print(self.gate_table(r, unit, share))
-            for f in checks:
-                mark = Text("  yes  ", style="bold green") if f.holds else Text("  no   ", style="bold red")
-                out.print(mark + Text(f"{f.claim}: {f.evidence}"))
+        self.draw_gates(r)
         out.print(Text(r.summary, style="italic"))
         out.rule("2. The bucket brigade")
         out.print("How much of a unit-sized gradient at the last word survives the trip back to the first "
                   "word, k fillers earlier (median over 64 sentences, log scale, trained models):")
-        out.print(self.reach_chart(r.reach))
+        self.draw_reach(r)
         out.print(" ".join(f"{cell.upper()}: x{_per_word(r.reach[cell]):.2f} per word on average."
                            for cell in ("rnn", "lstm")))
         out.rule("3. Accuracy against distance")
         out.print("A fresh RNN and LSTM trained on sentences with exactly k fillers (no short ones to "
                   "learn from first), the same budget for both, tested on new sentences. 50% is a coin toss.")
-        out.print(self.accuracy_chart(r.by_distance))
+        self.draw_accuracy(r)
         out.print(" ".join(_longest_text(cell, r.by_distance) for cell in ("rnn", "lstm")))
 
+    # The three pictures, drawn in text; a notebook's view draws them as figures instead.
+
+    def draw_gates(self, r):
+        """Each unit's gates as a table, then the story's claims checked on that unit."""
+        for (unit, share), checks in zip(r.units, r.findings):
+            self.console.print(self.gate_table(r, unit, share))
+            self.print_checks(checks)
+
+    def draw_reach(self, r):
+        self.console.print(self.reach_chart(r.reach))
+
+    def draw_accuracy(self, r):
+        self.console.print(self.accuracy_chart(r.by_distance))
+
+    def print_checks(self, checks):
+        for f in checks:
+            mark = Text("  yes  ", style="bold green") if f.holds else Text("  no   ", style="bold red")
+            self.console.print(mark + Text(f"{f.claim}: {f.evidence}"))
+
     def gate_table(self, r, unit, share):
-        table = Table(title=f"unit {unit} ({share:.0%} of the she/he score difference)", title_justify="left",
+        table = Table(title=unit_title(unit, share), title_justify="left",
                       show_edge=False, pad_edge=False, padding=(0, 1))
         table.add_column("")
         for token in r.tokens:

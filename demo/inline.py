@@ -1,0 +1,162 @@
+"""``show_memory()``: the demo's payoff in a notebook (Jupyter, Colab).
+
+It runs the experiment ``python -m demo`` runs (demo/experiment.py) and says the same things,
+with the three pictures (the gates on "Sarah went to the store . ___", the bucket brigade,
+accuracy against distance) as inline figures where matplotlib is installed, otherwise as the
+terminal's tables, which rich shows as HTML in a notebook. Outside a notebook it prints the
+terminal version.
+"""
+import contextlib
+import os
+import sys
+import time
+
+from rich.console import Console
+from rich.text import Text
+
+from demo import terminal
+from demo.experiment import Settings, run
+from demo.figures import check_matplotlib, pictures
+from demo.measure import unit_title
+from demo.models import NothingToRun, choose_folder, folder_label, load_code, stopped_in
+from grader.kit import EXERCISES
+
+MODULES = ("gates", "cell", "sequence", "memory")   # the names a folder's code is loaded under
+NO_MATPLOTLIB = "The pictures above are drawn in text: with matplotlib installed (pip install matplotlib) they are figures."
+
+
+def show_memory(submission=None, *, reference=False, hidden=Settings.hidden, steps=Settings.steps,
+                distances=Settings.distances, reach=Settings.reach, name=None, display=None):
+    """Train a plain RNN and an LSTM on the pronoun task and show why the LSTM remembers.
+
+    submission: the folder with your gates.py, cell.py, sequence.py and memory.py (default: the
+        kit's exercises/). Your code runs once every step passes; until then the reference
+        solution does, where this copy of the kit has one.
+    reference: run the reference solution whatever the grade.
+    hidden, steps, distances, reach: as ``python -m demo``'s --hidden, --steps, --distances and
+        --reach (the defaults are the same: about 11 s of training on one core).
+    name: what the messages call the submission (default: its folder's path).
+    display: called as ``IPython.display.display`` is, to show each figure (default: IPython's,
+        in a notebook; outside one, the terminal version is printed).
+
+    Returns None: everything is shown as it comes. Sizes that are not whole numbers of 1 or
+    more raise ValueError; anything else that stops the run is said in one line.
+    """
+    settings = Settings(hidden, steps, distances, reach)
+    display = display or notebook_display()
+    console = Console(highlight=False)
+    view = terminal.View(console) if display is None else NotebookView(console, display)
+    folder = EXERCISES if submission is None else os.fspath(submission)
+    if not os.path.isdir(folder):
+        console.print(f"show_memory: no folder at {folder}; pass the folder that holds your gates.py, cell.py, "
+                      f"sequence.py and memory.py.")
+        return
+    try:
+        chosen, whose = choose_folder(folder, reference, command="show_memory()", name=name)
+    except NothingToRun as exc:
+        console.print(str(exc))
+        return
+    view.intro(whose)
+    with modules_kept(MODULES):
+        try:
+            results = run(load_code(chosen), settings, view)
+        except Exception as exc:  # the code passed the grader yet failed here: say where, briefly
+            label = name if name and chosen == folder else folder_label(chosen)
+            console.print(f"show_memory: {stopped_in(label, exc)}")
+            return
+    view.show(results)
+
+
+def notebook_display():
+    """IPython's display in a notebook (Jupyter, Colab), where figures show inline; else None."""
+    if not Console().is_jupyter:
+        return None
+    from IPython.display import display
+    return display
+
+
+@contextlib.contextmanager
+def modules_kept(names):
+    """Loading a folder's code puts its modules in sys.modules under bare names; a notebook's
+    kernel outlives the call, so its own modules of those names are put back afterwards."""
+    saved = {name: sys.modules.get(name) for name in names}
+    try:
+        yield
+    finally:
+        for name, module in saved.items():
+            if module is None:
+                sys.modules.pop(name, None)
+            else:
+                sys.modules[name] = module
+
+
+class NotebookView(terminal.View):
+    """The terminal's words, with the three pictures as figures where matplotlib is installed.
+
+    The words go through rich, which renders HTML in a notebook; the figures and the training
+    progress go through ``display``.
+    """
+
+    def __init__(self, console, display):
+        super().__init__(console)
+        self.display, self.pictures = display, None
+
+    def progress(self, total):
+        return Ticker(self.display, total)
+
+    def show(self, r):
+        self.pictures = pictures(r) if check_matplotlib() is None else None
+        super().show(r)
+        if self.pictures is None:
+            self.note(NO_MATPLOTLIB)
+
+    def draw_gates(self, r):
+        if self.pictures is None:
+            return super().draw_gates(r)
+        self.display(self.pictures["gates"])
+        for (unit, share), checks in zip(r.units, r.findings):
+            self.console.print(unit_title(unit, share))
+            self.print_checks(checks)
+
+    def draw_reach(self, r):
+        if self.pictures is None:
+            return super().draw_reach(r)
+        self.display(self.pictures["bucket_brigade"])
+
+    def draw_accuracy(self, r):
+        if self.pictures is None:
+            return super().draw_accuracy(r)
+        self.display(self.pictures["accuracy"])
+
+
+class Ticker:
+    """Training progress as one line the notebook updates in place (rich's live progress bar
+    needs ipywidgets in a notebook, which a kernel may not have)."""
+
+    def __init__(self, display, total):
+        self.display, self.total, self.done, self.what = display, total, 0, "training"
+        self.every = max(1, total // 100)   # about a hundred updates in all, not one per step
+
+    def __enter__(self):
+        self.start = time.monotonic()
+        self.handle = self.display(self.line(), display_id=True)
+        return self
+
+    def __exit__(self, *exc_info):
+        self.update()
+
+    def __call__(self):
+        self.done += 1
+        if self.done % self.every == 0:
+            self.update()
+
+    def describe(self, text):
+        self.what = text
+        self.update()
+
+    def update(self):
+        if self.handle is not None:
+            self.handle.update(self.line())
+
+    def line(self):
+        return Text(f"{self.what}: {self.done}/{self.total} steps, {time.monotonic() - self.start:.0f} s")
