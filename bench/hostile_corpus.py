@@ -1,8 +1,10 @@
-"""The hostile corpus (tests/kit/hostile/) graded through `make grade`, as an instructor would.
+"""The hostile corpus (tests/kit/hostile/) graded through `make grade`, as an instructor would:
+folder cases and notebook cases alike (a notebook case is built as a .ipynb and graded as one).
 
 Prints, per case, its wall time and score beside the score it earns; then the number of cases,
 the total wall time, the slowest case, and whether any score was inflated (a step given more
 points than its code earns). Exits 1 if one was, or if the grader got a case wrong otherwise.
+`python -m bench.hostile_corpus notebook` runs only the cases whose name holds that word.
 """
 import json
 import os
@@ -36,10 +38,12 @@ def grade_with_make(case, workdir):
         return {}, seconds
 
 
-def main():
+def main(argv=()):
     root = os.geteuid() == 0
     timings, inflated, wrong, skipped = {}, {}, {}, []
-    for case in corpus.cases():
+    cases = [case for case in corpus.cases() if all(word in case.name for word in argv)]
+    width = max(len(case.name) for case in cases) + 2
+    for case in cases:
         if case.root_only and not root:
             skipped.append(case.name)
             continue
@@ -53,7 +57,7 @@ def main():
         earned = sum(case.points(max_points).values())
         verdict = "ok" if not wrong[case.name] else "WRONG: " + "; ".join(wrong[case.name])[:200]
         score = f"{results['score']:g}" if "score" in results else "-"
-        print(f"{case.name:<28} {seconds:6.2f} s  score {score:>3} of {earned:>3g} earned  {verdict}")
+        print(f"{case.name:<{width}} {seconds:6.2f} s  score {score:>3} of {earned:>3g} earned  {verdict}")
     slowest = max(timings, key=timings.get)
     bad = sorted(name for name, steps in inflated.items() if steps)
     print()
@@ -66,4 +70,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -2,6 +2,8 @@
 
 The grader's own process never runs learner code, so a notebook is read with ``json`` and
 ``ast``: its code cells (never its outputs) are parsed, and what a module would hold is kept.
+Outputs, attachments and metadata are cut from the text unparsed, so a notebook with tens of
+MiB of plots costs a linear scan, and it is graded (the note says its outputs were not read).
 
 - Kept: imports (in each module, those its code names), function and class definitions
   (decorators included: they are part of a definition, and run only in the worker, like any
@@ -15,7 +17,8 @@ The grader's own process never runs learner code, so a notebook is read with ``j
   comment and is dropped silently.
 - IPython: a cell that starts with a cell magic (``%%time``, ``%%bash``) is skipped; a line
   magic, shell line or help line (``%timeit f()``, ``!pip install``, ``x = !ls``, ``f?``) becomes
-  ``pass``, so the rest of its cell still parses.
+  ``pass``, so the rest of its cell still parses. A kept function that calls ``get_ipython()``
+  gets a note: the worker runs plain Python, where that name does not exist.
 - A cell with a syntax error is left out, with a note naming it; the other cells still count.
 - A later definition of a name wins, as when the cells are run in order.
 
@@ -36,7 +39,10 @@ from dataclasses import dataclass, field
 
 from grader.course.steps import BY_FUNCTION, FILES
 
-MAX_NOTEBOOK_BYTES = 20 << 20  # outputs (plots) make notebooks large; 20 MiB is far beyond any real one
+MAX_NOTEBOOK_BYTES = 100 << 20  # the file, outputs included: plots and printed logs save tens of MiB
+MAX_PARSED_BYTES = 20 << 20     # what json parses, outputs cut: objects cost ~10x their text in memory
+MAX_TOKENS = 2_000_000          # strings and brackets scanned to cut outputs: a few seconds at most
+NOTED_CUT_BYTES = 10 << 20      # outputs this large get a line in the notes: the learner may wonder
 MAX_CELLS = 2000
 MAX_CELL_CHARS = 1 << 20       # as for a learner's .py file (staging.MAX_FILE_BYTES)
 MAX_CODE_CHARS = 2 << 20       # in all code cells: real ones hold ~100 kB; parsing more only costs the grader
@@ -45,6 +51,11 @@ STEP_MODULES = {name[:-3] for name in FILES}  # imported by the scheme itself, n
 # %magic, !shell, ?help, x = !shell, x = %magic, obj? and obj??; only tried on a cell that does not parse
 MAGIC_LINE = re.compile(r"^\s*(?:[%!?]|[\w.]+\s*=\s*[%!]|[\w.]+\?\??\s*$)")
 ARITHMETIC = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow)
+# A JSON string (escapes included) or a bracket: all that finding a value's end takes.
+JSON_TOKEN = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+JSON_COLON = re.compile(rb"\s*:\s*")
+READ_KEYS = {1: {b'"cells"'}, 3: {b'"cell_type"', b'"source"'}}  # by depth: the notebook's, a cell's
+SHELL_NAME = "get_ipython"  # IPython's, in the kernel only: a function calling it fails when graded
 
 
 class NotebookError(Exception):
@@ -68,9 +79,13 @@ class Converted:
     cells: dict = field(default_factory=dict)     # file name -> cell numbers of its step functions
     skipped: list = field(default_factory=list)   # "cell 3: for epoch in range(5):"
     problems: list = field(default_factory=list)  # cells left out, and why
+    unread: int = 0                                # bytes of outputs and metadata never read
 
     def notes(self, label):
         notes = [f"{label}, {p}" for p in self.problems]
+        if self.unread >= NOTED_CUT_BYTES:
+            notes.append(f"{label} holds {self.unread / (1 << 20):.1f} MiB of outputs: they were not read "
+                         f"(only the code cells are graded).")
         if self.skipped:
             notes.append(f"Not run from {label} (only imports, definitions and constants are kept): "
                          f"{skipped_text(self.skipped)}.")
@@ -91,14 +106,23 @@ def skipped_text(skipped):
 
 def read_cells(path):
     """[(cell number, source)] of the notebook's code cells; NotebookError if it is not one."""
+    return read_notebook(path)[0]
+
+
+def read_notebook(path):
+    """(read_cells's list, bytes of outputs and metadata cut unread); NotebookError if it is not one."""
     name = os.path.basename(path)
     size = os.path.getsize(path)
     if size > MAX_NOTEBOOK_BYTES:
         raise NotebookError(f"{name} is {size / (1 << 20):.1f} MiB; a notebook over "
                             f"{MAX_NOTEBOOK_BYTES >> 20} MiB is not graded (clear its outputs and save it again)")
+    with open(path, "rb") as f:
+        data, cut = _unread_values_cut(f.read(MAX_NOTEBOOK_BYTES + 1), name)
+    if len(data) > MAX_PARSED_BYTES:
+        raise NotebookError(f"{name} holds {len(data) / (1 << 20):.1f} MiB besides its outputs; a notebook with "
+                            f"over {MAX_PARSED_BYTES >> 20} MiB of cells is not graded")
     try:
-        with open(path, encoding="utf-8") as f:
-            document = json.load(f)
+        document = json.loads(data.decode("utf-8"))
     except UnicodeDecodeError:
         raise NotebookError(f"{name} is not a notebook: it is not UTF-8 text") from None
     except json.JSONDecodeError as exc:
@@ -118,7 +142,50 @@ def read_cells(path):
     if total > MAX_CODE_CHARS:
         raise NotebookError(f"{name} holds {total} characters of code; a notebook with over "
                             f"{MAX_CODE_CHARS} is not graded")
-    return code
+    return code, cut
+
+
+def _unread_values_cut(data, name):
+    """(the notebook's bytes with every value it is never read for emptied, bytes cut).
+
+    Only the list of cells and each cell's type and source are read; outputs, attachments and
+    metadata are the bulk of a large notebook, and parsing them would cost memory ten times
+    their size. So each other value of the notebook or of a cell, if a string or a container, is
+    cut from the text before json parses it: found by scanning strings and brackets, never
+    building them. Its lines stay, as blank lines, so that a JSON error names the right line.
+    """
+    pieces, start, depth = [], 0, 0
+    value_at = None              # where the value of a key not read starts, until its first token
+    cut_from = closes_at = None  # the container being cut: where it starts, the depth it closes at
+    for count, token in enumerate(JSON_TOKEN.finditer(data)):
+        if count == MAX_TOKENS:
+            raise NotebookError(f"{name} holds over {MAX_TOKENS} strings and lists in its outputs; "
+                                f"it is not graded (clear its outputs and save it again)")
+        at, end = token.span()
+        if value_at is not None and at != value_at:
+            value_at = None  # the value was a number, true, false or null: nothing to cut
+        if data[at] == 34:  # a string: the value to cut, or a key whose value is to be cut
+            if at == value_at:
+                pieces.append(data[start:at] + b'""')
+                start, value_at = end, None
+            elif cut_from is None and depth in READ_KEYS and JSON_COLON.match(data, end) is not None \
+                    and not (end - at < 32 and data[at:end] in READ_KEYS[depth]):
+                value_at = JSON_COLON.match(data, end).end()
+        elif data[at] in b"[{":
+            if at == value_at:
+                cut_from, closes_at, value_at = at, depth, None
+            depth += 1
+        else:
+            depth -= 1
+            if depth == closes_at:
+                pieces.append(data[start:cut_from + 1] + b"\n" * data.count(b"\n", cut_from, end) + data[end - 1:end])
+                start, cut_from, closes_at = end, None, None
+    if cut_from is not None:  # never closed: the JSON is broken; its lines stay for the error message
+        pieces.append(data[start:cut_from] + b"\n" * data.count(b"\n", cut_from))
+    else:
+        pieces.append(data[start:])
+    kept = b"".join(pieces)
+    return kept, len(data) - len(kept)
 
 
 def _text(cell, number):
@@ -281,6 +348,11 @@ def convert(cells):
     for number, source in cells:
         reader.cell(number, source)
     definitions = _needed(_unique(reader.definitions), reader.definitions)
+    if SHELL_NAME not in reader.definitions:
+        reader.converted.problems += [f"cell {d.cell}: {d.name} calls {SHELL_NAME}(), which only exists in IPython; "
+                                      f"the grader runs your functions in plain Python, so that call fails there "
+                                      f"(run shell commands in a cell of their own)"
+                                      for d in definitions if SHELL_NAME in d.names_used]
     levels = _levels(definitions)
     bound = {}  # id(definition) -> the names it binds (a tuple assignment binds several)
     for name, definition in reader.definitions.items():
@@ -365,7 +437,9 @@ def _module_text(file, reader, earlier, here):
 
 def stage_notebook(path, dest):
     """Write FILES into ``dest`` from the notebook at ``path``; returns Converted (NotebookError if unreadable)."""
-    converted = convert(read_cells(path))
+    cells, unread = read_notebook(path)
+    converted = convert(cells)
+    converted.unread = unread
     for file, text in converted.modules.items():
         with open(os.path.join(dest, file), "w", encoding="utf-8") as f:
             f.write(text)

@@ -1,5 +1,6 @@
-"""The hostile corpus (tests/kit/hostile/): its cases, how each becomes a submission, and what
-the grader must make of it. Used by test_hostile.py and bench/hostile_corpus.py."""
+"""The hostile corpus (tests/kit/hostile/): its cases, how each becomes a submission (a folder,
+or a notebook), and what the grader must make of it. Used by test_hostile.py and bench/hostile_corpus.py."""
+import base64
 import json
 import os
 import re
@@ -20,6 +21,11 @@ SECRET = {"LSTM_KIT_GRADER_SECRET": "s3cret-the-worker-must-not-see"}  # in ever
 RESULTS_SIZE = 200_000  # bytes: a flood of output must not reach results.json
 # sequence.py as learners write it, looping over the cell; the reference's does not call the cell
 AS_TAUGHT = os.path.join(KIT_ROOT, "tests", "kit", "as_taught.py")
+CELLS = "cells.py"              # a notebook case's own cells, in the percent format
+NOTEBOOK = "notebook.ipynb"     # the name it is graded under: notes and messages name it
+CELL_SEPARATOR = re.compile(r"^# %%(?:\s+file:\s*(\S+))?(?:\s|$)")  # "# %% file: ../case/gates.py" starts with that file
+# "# !ls", "# files = !ls" and "# %time f()" are the lines "!ls", ... in the cell, as jupytext writes them
+COMMENTED_MAGIC = re.compile(r"^(\s*)# ((?:[\w.]+\s*=\s*)?[!%])")
 
 
 @dataclass
@@ -28,6 +34,11 @@ class Case:
     folder: str
     what: str       # the one-line README
     expected: dict  # expected.json
+
+    @property
+    def notebook(self):
+        """Whether the case is a notebook (it holds cells.py) rather than a folder of files."""
+        return os.path.exists(os.path.join(self.folder, CELLS))
 
     @property
     def root_only(self):
@@ -65,11 +76,13 @@ def build(case, target):
     """The case as a submission folder at ``target``; returns ``target``.
 
     Each file is the base's (the reference's unless the case names another, with ``AS_TAUGHT``
-    for the reference's sequence.py), followed by the case's own file of the same name.
+    for the reference's sequence.py), followed by the case's own file of the same name. A
+    notebook case is written as ``target/notebook.ipynb`` instead, and that path is returned.
     """
     os.makedirs(target)
+    if case.notebook:
+        return build_notebook(case, os.path.join(target, NOTEBOOK))
     expected = case.expected
-    base = os.path.join(KIT_ROOT, expected.get("base", "solutions"))
     for name in sorted(os.listdir(case.folder)):
         if name in ("README.md", "expected.json"):
             continue
@@ -81,9 +94,7 @@ def build(case, target):
         if name in expected.get("absent", ()) or name in expected.get("replace", ()) \
                 or name in expected.get("symlinks", {}):
             continue
-        as_taught = name == "sequence.py" and expected.get("base", "solutions") == "solutions"
-        with open(AS_TAUGHT if as_taught else os.path.join(base, name)) as f:
-            text = f.read()
+        text = base_text(expected, name)
         own = os.path.join(case.folder, name)
         if os.path.exists(own):
             with open(own) as f:
@@ -93,6 +104,65 @@ def build(case, target):
     for name, kit_path in expected.get("symlinks", {}).items():
         os.symlink(os.path.join(KIT_ROOT, kit_path), os.path.join(target, name))
     return target
+
+
+def base_text(expected, name):
+    """The base's file ``name``: the reference's (``AS_TAUGHT`` for sequence.py) or the stubs'."""
+    base = expected.get("base", "solutions")
+    as_taught = name == "sequence.py" and base == "solutions"
+    with open(AS_TAUGHT if as_taught else os.path.join(KIT_ROOT, base, name)) as f:
+        return f.read()
+
+
+def build_notebook(case, path):
+    """The case as a notebook at ``path``: one cell per base file, then the case's own cells
+    (a later definition wins, as in a kernel); returns ``path``. The outputs expected.json asks
+    for are made here, so that the corpus commits no large file."""
+    with open(os.path.join(case.folder, CELLS)) as f:
+        own = split_cells(f.read(), case.folder)
+    sizes = {int(number): size for number, size in case.expected.get("outputs", {}).items()}
+    cells = [_code_cell(base_text(case.expected, name)) for name in FILES]
+    cells += [_code_cell(source, _output(sizes.get(number, 0))) for number, source in enumerate(own, 1)]
+    document = {"nbformat": 4, "nbformat_minor": 4, "cells": cells,
+                "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}}
+    with open(path, "w") as f:
+        json.dump(document, f, indent=1)
+    return path
+
+
+def split_cells(text, folder):
+    """The code cells of a percent-format file: each starts at a ``# %%`` line (what precedes the
+    first is a header, not a cell), and a commented magic (``# !ls``, ``# %time f()``) is uncommented.
+    A ``# %% file: PATH`` cell starts with the text of that file (relative to ``folder``): a
+    folder case's code, pasted into a notebook."""
+    cells, lines = [], None
+    for line in text.splitlines(keepends=True):
+        separator = CELL_SEPARATOR.match(line)
+        if separator:
+            lines = []
+            if separator.group(1):
+                with open(os.path.join(folder, separator.group(1))) as f:
+                    lines.append(f.read())
+            cells.append(lines)
+        elif lines is not None:
+            lines.append(COMMENTED_MAGIC.sub(r"\1\2", line))
+    return ["".join(lines).strip("\n") + "\n" for lines in cells]
+
+
+def _code_cell(source, outputs=()):
+    return {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": list(outputs),
+            "source": source.splitlines(keepends=True)}
+
+
+def _output(size):
+    """About ``size`` bytes of output, as a plot and printed lines save: a PNG in base64, then
+    text that reads as code (a grader that took outputs for code would grade the wrong functions)."""
+    if not size:
+        return []
+    picture = base64.b64encode(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * (size // 2 // 342)).decode()
+    line = "def forget_gate(x, h_prev, Wx, Wh, b):  return x\n"
+    return [{"output_type": "display_data", "metadata": {}, "data": {"image/png": picture, "text/plain": ["<Figure>"]}},
+            {"output_type": "stream", "name": "stdout", "text": [line] * (size // 2 // len(line))}]
 
 
 def results_problems(results):

@@ -1,5 +1,6 @@
-"""The hostile corpus: every submission in tests/kit/hostile/ gets exactly the points its code
-earns, the run ends within its bound, and results.json is valid and the grader's own."""
+"""The hostile corpus: every submission in tests/kit/hostile/ (a folder of files, or a notebook)
+gets exactly the points its code earns, the run ends within its bound, and results.json is valid
+and the grader's own."""
 import json
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -20,8 +21,9 @@ def runs_here(case):
 
 
 @pytest.fixture(scope="module")
-def graded_corpus(tmp_path_factory):
-    """{case name: (Graded, results folder)} for every case that runs here, each graded once."""
+def graded_corpus(request, tmp_path_factory):
+    """{case name: (Graded, results folder)} for every case that runs here and whose test was
+    selected (``-k notebook`` grades the notebook cases only), each graded once."""
     def run(case):
         folder = tmp_path_factory.mktemp(case.name)
         results = folder / "results"
@@ -31,7 +33,9 @@ def graded_corpus(tmp_path_factory):
         submission = corpus.build(case, str(folder / "submission"))
         return grade(submission, results, *case.args(), env=corpus.SECRET, timeout=case.max_seconds() + 60), results
 
-    cases = [case for case in CASES if runs_here(case)]
+    selected = {item.callspec.params["case"].name for item in request.session.items
+                if item.module is request.module and hasattr(item, "callspec") and "case" in item.callspec.params}
+    cases = [case for case in CASES if runs_here(case) and case.name in selected]
     with ThreadPoolExecutor(AT_ONCE) as pool:
         return dict(zip((case.name for case in cases), pool.map(run, cases)))
 
@@ -44,6 +48,9 @@ def test_corpus_covers_what_the_issue_lists():
             "fake-results", "conftest-marks-all-passed", "patches-numpy-and-builtins", "always-equal-object",
             "agreeable-arrays", "mutates-inputs", "reads-reference-and-tests", "sleep-under-limit",
             "sleep-over-limit", "nonfinite-values", "wrong-return-types", "mixed-crashes"} <= names
+    notebooks = {case.name for case in CASES if case.notebook}
+    assert {"notebook-fake-results", "notebook-endless-loops", "notebook-reads-reference-and-tests",
+            "notebook-ipython-calls", "notebook-big-output", "notebook-defined-twice"} <= notebooks
     for case in CASES:
         assert case.what and "\n" not in case.what, case.name
         assert set(case.expected.get("points", {})) <= set(MAX_POINTS), case.name

@@ -6,13 +6,23 @@ import json
 import os
 import subprocess
 import sys
+import time
 import zipfile
 
 import pytest
 
 from grader.course.steps import STEPS
 from grader.kit import KIT_ROOT
-from grader.sandbox.notebook import MAX_CELLS, NotebookError, convert, read_cells
+from grader.sandbox.notebook import (
+    MAX_CELLS,
+    MAX_NOTEBOOK_BYTES,
+    MAX_PARSED_BYTES,
+    MAX_TOKENS,
+    NotebookError,
+    convert,
+    read_cells,
+    read_notebook,
+)
 
 from conftest import ALL_STEPS, function_source
 from corpus import AS_TAUGHT
@@ -197,10 +207,46 @@ def test_too_large_too_deep_or_too_many_cells_is_refused(tmp_path):
     assert "deep.ipynb is not a notebook: its JSON is nested too deep to read" in str(refused.value)
     big = tmp_path / "big.ipynb"
     with open(big, "wb") as f:
-        f.truncate(21 << 20)
+        f.truncate(MAX_NOTEBOOK_BYTES + (1 << 20))
     with pytest.raises(NotebookError) as refused:
         read_cells(big)
-    assert "big.ipynb is 21.0 MiB; a notebook over 20 MiB is not graded" in str(refused.value)
+    assert "big.ipynb is 101.0 MiB; a notebook over 100 MiB is not graded" in str(refused.value)
+
+
+def test_outputs_are_cut_unread_so_a_notebook_over_the_parsed_bound_is_read(tmp_path):
+    """30 MiB of outputs, metadata and attachments (strings, lists, brackets and quotes in strings):
+    the cells read are those of the notebook without them, and the bytes cut are counted."""
+    cells = notebook_cells()
+    noisy = [{"output_type": "stream", "name": "stdout", "text": ['"outputs": [{"x": "]}\\', "]" * 100] * 3000},
+             {"output_type": "display_data", "metadata": {"isolated": True},
+              "data": {"image/png": "iVBORw0KGgo" * (1 << 20), "text/plain": ["<Figure>"]}}]
+    cells[3]["outputs"] = noisy
+    cells[0]["attachments"] = {"plot.png": {"image/png": "AAAA" * (4 << 20)}}
+    clean = write_notebook(tmp_path / "clean.ipynb", notebook_cells())
+    document = {"nbformat": 4, "nbformat_minor": 4, "metadata": {"widgets": {"state": ["{[" * (1 << 20)]}},
+                "cells": cells}
+    big = tmp_path / "big.ipynb"
+    big.write_text(json.dumps(document, indent=1))
+    assert os.path.getsize(big) > MAX_PARSED_BYTES  # over the bound on what is parsed: the rest was cut
+    got, unread = read_notebook(big)
+    assert got == read_cells(clean)
+    assert unread > os.path.getsize(big) - os.path.getsize(clean) - (1 << 20), unread
+    with open(big, "a") as f:
+        f.write("\n\n}")  # broken after the outputs: the error still names the file's own line
+    with pytest.raises(NotebookError) as refused:
+        read_cells(big)
+    lines = big.read_text().count("\n") + 1
+    assert f"big.ipynb is not a valid notebook: its JSON is broken at line {lines}, column 1" in str(refused.value)
+
+
+def test_a_flood_of_tiny_values_in_outputs_is_refused_quickly(tmp_path):
+    flood = tmp_path / "flood.ipynb"
+    flood.write_text('{"cells": [{"cell_type": "code", "source": "x = 1", "outputs": [' + "[]," * MAX_TOKENS + "[]]}]}")
+    started = time.monotonic()
+    with pytest.raises(NotebookError) as refused:
+        read_cells(flood)
+    assert f"flood.ipynb holds over {MAX_TOKENS} strings and lists in its outputs" in str(refused.value)
+    assert time.monotonic() - started < 10
 
 
 def test_grade_all_grades_notebooks_bare_in_a_folder_or_in_a_zip(tmp_path):
