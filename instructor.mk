@@ -4,12 +4,13 @@
 #   make gradescope TESTS=tests/steps:tests/hidden    dist/autograder.zip for Gradescope
 #   make grade-all SUBMISSIONS=folder [OUT=build/class] [JOBS=n] [TIME_LIMIT=s]   grade a whole class
 #   make classroom                                    refresh .github/classroom/autograding.json
+#   make notebook                                     notebooks/lstm_kit.ipynb from the stubs in exercises/
 OUT ?= build/class
 JOBS ?=
 CALL_TIMEOUT ?= 10
 TIME_LIMIT ?= 300
 
-.PHONY: check-tests handout gradescope grade-all classroom
+.PHONY: check-tests handout gradescope grade-all classroom notebook
 
 check-tests: $(VENV)/.installed
 	@$(PY) -m grader --check-tests --tests $(TESTS)
@@ -26,3 +27,6 @@ grade-all: $(VENV)/.installed
 
 classroom: $(VENV)/.installed
 	@$(PY) -m instructor classroom
+
+notebook: $(VENV)/.installed
+	@$(PY) -m instructor notebook

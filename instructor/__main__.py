@@ -4,6 +4,7 @@
     gradescope   dist/autograder.zip for a Gradescope programming assignment
     grade-all    grade a whole class into a gradebook with per-step statistics
     classroom    refresh .github/classroom/autograding.json
+    notebook     notebooks/lstm_kit.ipynb, the learner's notebook, from the stubs
 
 Each tool lives in its own module of this package; this one only picks it.
 """
@@ -11,7 +12,8 @@ import sys
 
 from grader.kit import use_one_blas_thread
 
-COMMANDS = {"handout": "handout", "gradescope": "gradescope", "grade-all": "grade_all", "classroom": "classroom"}
+COMMANDS = {"handout": "handout", "gradescope": "gradescope", "grade-all": "grade_all", "classroom": "classroom",
+            "notebook": "notebook"}
 
 
 def main(argv):

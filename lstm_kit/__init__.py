@@ -4,6 +4,6 @@
 ``hint()`` shows the next hint for the step you are on, and ``show_memory()`` trains your LSTM
 and draws why it remembers. See grader/commands/check.py.
 """
-from grader.commands.check import check, hint
+from grader.commands.check import check, hint, show_memory
 
-__all__ = ["check", "hint"]
+__all__ = ["check", "hint", "show_memory"]

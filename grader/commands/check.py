@@ -172,6 +172,12 @@ class NotebookSession:
         print("\n".join(hint_text(source.key, step, again, place)))
         return None
 
+    def show_memory(self, submission=None, **options):
+        from demo.inline import show_memory
+
+        source = self.source(submission)
+        show_memory(source.folder, name=source.label, **options)
+
     def close(self):
         if self.spare is not None:
             self.spare.close()
@@ -211,3 +217,11 @@ def hint(step=None, submission=None):
     """The next hint you have not seen for the current step (the first one not passing), or for
     ``step``; each call shows one more."""
     return session().hint(step, submission)
+
+
+def show_memory(submission=None, **options):
+    """Train your LSTM (once every step passes; until then the reference, where this copy of the
+    kit has one) and draw why it remembers: the gates on "Sarah went to the store . ___", the
+    bucket brigade and accuracy against distance. ``options``: those of demo.inline.show_memory
+    (hidden, steps, distances, reach, reference)."""
+    return session().show_memory(submission, **options)
