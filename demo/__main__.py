@@ -2,7 +2,7 @@
 accuracy against distance for a plain RNN and the LSTM."""
 import os
 
-from grader.kit import KIT_ROOT, use_one_blas_thread
+from grader.kit import EXERCISES, use_one_blas_thread
 
 use_one_blas_thread()  # before numpy loads: these sizes run faster on one thread
 
@@ -11,7 +11,7 @@ import sys  # noqa: E402
 
 from demo import terminal  # noqa: E402
 from demo.experiment import Settings, run  # noqa: E402
-from demo.models import NothingToRun, choose_folder, folder_label, load_code, stopped_in  # noqa: E402
+from demo.models import NothingToRun, choose_folder, failure, folder_label, load_code, stopped_in  # noqa: E402
 
 
 def _listed(ks):
@@ -20,7 +20,7 @@ def _listed(ks):
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog="python -m demo", description=__doc__)
-    parser.add_argument("--submission", default=os.path.join(KIT_ROOT, "exercises"),
+    parser.add_argument("--submission", default=EXERCISES,
                         help="folder with your code; used once every step passes (default: exercises/)")
     parser.add_argument("--reference", action="store_true", help="run the reference solution, whatever the grade")
     parser.add_argument("--png", metavar="DIR", help="also write the pictures as PNG files (needs matplotlib)")
@@ -62,7 +62,7 @@ def main(argv=None):
     try:
         results = run(load_code(folder), args.settings, view)
     except Exception as exc:  # the learner's code passed the grader yet failed here: say where, briefly
-        print(f"demo: {stopped_in(folder_label(folder), exc)}", file=sys.stderr)
+        print(f"demo: {stopped_in(folder_label(folder), failure(exc))}", file=sys.stderr)
         return 1
     view.show(results)
     if args.png:

@@ -1,15 +1,21 @@
 """The demo's one experiment: train every model, then take every measurement the pictures show.
 
 The terminal (``python -m demo``) and the notebook (``demo.inline.show_memory``) both run it, so
-the two show the same numbers for the same settings.
+the two show the same numbers for the same settings. ``python -m demo.experiment FOLDER SETTINGS``
+runs it in a process of its own and tells its caller what happens, one JSON line at a time.
 """
+import contextlib
+import json
 import operator
 import os
-from dataclasses import dataclass
+import sys
+from dataclasses import asdict, dataclass
 from types import SimpleNamespace
 
+import numpy as np
+
 from demo import measure, story
-from demo.models import REFERENCE, fit, load_code
+from demo.models import REFERENCE, failure, fit, load_code
 from grader.course import tasks
 
 SARAH = "Sarah went to the store . ___".split()
@@ -79,3 +85,62 @@ def run(code, settings, view):
     results.findings = [story.findings(unit, results.sarah, results.john) for unit, _ in results.units]
     results.summary = story.summary(results.findings)
     return results
+
+
+# Running apart: the caller reads the lines that start with MARK; any other line on stdout is the
+# code under test printing (a loss every hundred steps, say), which the caller passes on.
+MARK = "\x1e"
+
+
+def to_plain(results):
+    """The results as data json can write: arrays as lists, findings as dicts."""
+    return {**vars(results), "findings": [[asdict(f) for f in fs] for fs in results.findings]}
+
+
+def from_plain(data):
+    """The results again, from to_plain's data read back."""
+    r = SimpleNamespace(**data)
+    r.sarah, r.john = ({name: np.array(values) for name, values in trace.items()} for trace in (r.sarah, r.john))
+    r.findings = [[story.Finding(**f) for f in fs] for fs in r.findings]
+    return r
+
+
+class Events:
+    """A view that tells the caller everything, as one marked JSON line per event."""
+
+    def __init__(self, out=sys.stdout):
+        self.out = out     # kept: the code under test may rebind sys.stdout
+
+    def tell(self, **event):
+        self.out.write(MARK + json.dumps(event, default=lambda v: v.tolist()) + "\n")   # numpy values
+        self.out.flush()
+
+    def note(self, text):
+        self.tell(note=text)
+
+    @contextlib.contextmanager
+    def progress(self, total):
+        self.tell(total=total)
+        yield self
+
+    def __call__(self):
+        self.tell(step=1)
+
+    def describe(self, text):
+        self.tell(describe=text)
+
+
+def main(argv):
+    folder, settings = argv[0], Settings(**json.loads(argv[1]))
+    events = Events()
+    try:
+        results = run(load_code(folder), settings, events)
+    except Exception as exc:
+        events.tell(error=failure(exc))
+        return 1
+    events.tell(results=to_plain(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

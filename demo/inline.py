@@ -7,21 +7,23 @@ terminal's tables, which rich shows as HTML in a notebook. Outside a notebook it
 terminal version.
 """
 import contextlib
+import json
 import os
+import subprocess
 import sys
 import time
+from dataclasses import asdict
 
 from rich.console import Console
 from rich.text import Text
 
 from demo import terminal
-from demo.experiment import Settings, run
+from demo.experiment import MARK, Settings, from_plain
 from demo.figures import check_matplotlib, pictures
 from demo.measure import unit_title
-from demo.models import NothingToRun, choose_folder, folder_label, load_code, stopped_in
-from grader.kit import EXERCISES
+from demo.models import NothingToRun, choose_folder, folder_label, stopped_in
+from grader.kit import EXERCISES, KIT_ROOT, use_one_blas_thread
 
-MODULES = ("gates", "cell", "sequence", "memory")   # the names a folder's code is loaded under
 NO_MATPLOTLIB = "The pictures above are drawn in text: with matplotlib installed (pip install matplotlib) they are figures."
 
 
@@ -57,13 +59,12 @@ def show_memory(submission=None, *, reference=False, hidden=Settings.hidden, ste
         console.print(str(exc))
         return
     view.intro(whose)
-    with modules_kept(MODULES):
-        try:
-            results = run(load_code(chosen), settings, view)
-        except Exception as exc:  # the code passed the grader yet failed here: say where, briefly
-            label = name if name and chosen == folder else folder_label(chosen)
-            console.print(f"show_memory: {stopped_in(label, exc)}")
-            return
+    try:
+        results = run_apart(chosen, settings, view)
+    except Stopped as stop:  # the code passed the grader yet failed here: say where, briefly
+        label = name if name and chosen == folder else folder_label(chosen)
+        console.print(f"show_memory: {stopped_in(label, stop)}")
+        return
     view.show(results)
 
 
@@ -75,19 +76,43 @@ def notebook_display():
     return display
 
 
-@contextlib.contextmanager
-def modules_kept(names):
-    """Loading a folder's code puts its modules in sys.modules under bare names; a notebook's
-    kernel outlives the call, so its own modules of those names are put back afterwards."""
-    saved = {name: sys.modules.get(name) for name in names}
-    try:
-        yield
-    finally:
-        for name, module in saved.items():
-            if module is None:
-                sys.modules.pop(name, None)
-            else:
-                sys.modules[name] = module
+class Stopped(Exception):
+    """The run apart ended without results; the message says why."""
+
+
+def run_apart(folder, settings, view):
+    """demo.experiment.run on the code in ``folder``, in a process of its own; returns the results.
+
+    A notebook's numpy is loaded already, with a BLAS thread per core, which makes these small
+    matrices several times slower (five times, on two busy cores); the process of its own starts
+    with one thread, and leaves the kernel's modules as they were. It tells ``view`` what a run
+    in this process would; what the code prints is passed on.
+    """
+    command = [sys.executable, "-m", "demo.experiment", folder, json.dumps(asdict(settings))]
+    env = use_one_blas_thread({**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (KIT_ROOT, os.environ.get(
+        "PYTHONPATH"))))})
+    with contextlib.ExitStack() as stack:
+        child = stack.enter_context(subprocess.Popen(command, cwd=KIT_ROOT, env=env, text=True, stdout=subprocess.PIPE,
+                                                     stderr=subprocess.STDOUT))
+        stack.callback(child.kill)  # first thing on the way out, an interrupt included
+        for line in child.stdout:
+            if not line.startswith(MARK):
+                view.console.print(line.rstrip("\n"), markup=False, highlight=False)
+                continue
+            event = json.loads(line[len(MARK):])
+            if "total" in event:
+                advance = stack.enter_context(view.progress(event["total"]))
+            elif "step" in event:
+                advance()
+            elif "describe" in event:
+                advance.describe(event["describe"])
+            elif "note" in event:
+                view.note(event["note"])
+            elif "error" in event:
+                raise Stopped(event["error"])
+            elif "results" in event:
+                return from_plain(event["results"])
+    raise Stopped(f"the run ended early, with exit code {child.returncode}")
 
 
 class NotebookView(terminal.View):

@@ -66,9 +66,13 @@ def choose_folder(submission, reference_only=False, command="`make demo`", name=
                        f"solution. Once every step passes, {command} trains your own LSTM.")
 
 
-def stopped_in(name, exc):
-    """What to say when code that passed the grader fails in the demo."""
-    return f"stopped while running the code in {name}: {type(exc).__name__}: {exc}"
+def failure(exc):
+    return f"{type(exc).__name__}: {exc}"
+
+
+def stopped_in(name, what):
+    """What to say when code that passed the grader fails in the demo (``what``: a failure)."""
+    return f"stopped while running the code in {name}: {what}"
 
 
 @dataclass

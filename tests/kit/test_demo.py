@@ -1,23 +1,33 @@
-"""The pronoun task's generator and `make demo`: the task is what it claims, the story checks
-report what the numbers say, and the terminal demo runs without the optional extras."""
+"""The pronoun task's generator, `make demo` and `show_memory()`: the task is what it claims, the
+story checks report what the numbers say, the terminal demo runs without the optional extras, and
+in a notebook the same run shows its three pictures as figures, or as the terminal's tables."""
 import os
+import re
 import subprocess
 import sys
+import types
 
 import numpy as np
 import pytest
+from rich.console import Console
 
-from demo import story
+from demo import models, story
+from demo.experiment import Settings
+from demo.figures import NAMES, Picture
+from demo.inline import NO_MATPLOTLIB, NotebookView, Stopped, run_apart, show_memory
 from demo.measure import gradient_reach, trace_gates
 from demo.models import REFERENCE, choose_folder, load_code
 from grader.course import tasks
+from grader.course.steps import FILES
 from grader.kit import KIT_ROOT
 
 from conftest import ALL_STEPS, build_submission
 
 # Runs the demo with matplotlib made unimportable, as on a machine without the optional extras.
 WITHOUT_MATPLOTLIB = "import sys, runpy; sys.modules['matplotlib'] = None; runpy.run_module('demo', run_name='__main__')"
-SMALL = ["--steps", "60", "--distances", "5,30", "--reach", "1,10,30"]
+MODULES = tuple(name[:-3] for name in FILES)   # gates, cell, ...: the bare names a folder's code loads under
+SIZES = {"steps": 60, "distances": (5, 30), "reach": (1, 10, 30)}
+SMALL = ["--steps", "60", "--distances", "5,30", "--reach", "1,10,30"]   # SIZES, as python -m demo takes them
 
 
 def run_demo(*args):
@@ -137,3 +147,106 @@ def test_demo_trains_the_rnn_baseline_with_the_reference_when_the_learners_loss_
     assert result.returncode == 0, result.stderr
     assert "Running your code from" in result.stdout
     assert "the RNN baseline uses the reference's instead" in " ".join(result.stdout.split())
+
+
+class Notebook:
+    """Stands in for IPython's display: keeps what is shown, and what each display handle is updated to."""
+
+    def __init__(self):
+        self.shown, self.updates = [], []
+
+    def __call__(self, obj, display_id=False):
+        self.shown.append(obj)
+        return self if display_id else None
+
+    def update(self, obj):
+        self.updates.append(str(obj))
+
+
+@pytest.fixture(scope="module")
+def terminal_demo():
+    """What python -m demo prints for the reference at SIZES, without matplotlib."""
+    result = run_demo("--reference", *SMALL)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def after_training(text):
+    """The demo's text from the first result on (the progress lines before it tell the time)."""
+    return text[text.index("Trained a plain RNN"):]
+
+
+def test_in_a_notebook_the_three_pictures_are_figures_and_the_story_is_text(capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "gates", types.ModuleType("gates"))    # a kernel's own module of that name
+    kernel = {name: sys.modules.get(name) for name in MODULES}
+    notebook = Notebook()
+    assert show_memory(reference=True, **SIZES, display=notebook) is None
+    out = " ".join(capsys.readouterr().out.split())
+    pictures = [obj for obj in notebook.shown if isinstance(obj, Picture)]
+    assert [p.name for p in pictures] == list(NAMES)
+    gates, reach, accuracy = (p.figure for p in pictures)
+    for picture in pictures:
+        assert picture._repr_png_().startswith(b"\x89PNG")                   # what the notebook shows
+        assert picture.figure.canvas.manager is None                          # made without pyplot
+    titles = [ax.get_title() for ax in gates.axes]
+    assert len(titles) == 3 and all(re.fullmatch(r"unit \d+ \(\d+% of the she/he score difference\)", t) for t in titles)
+    for title in titles:                                                      # each unit's claims, checked, as text
+        assert f"{title} yes" in out or f"{title} no" in out
+    for claim in ("the input gate opens at the name:", "the forget gate holds over the fillers:",
+                  "the output gate opens at the blank:", "the cell state still tells the two names apart"):
+        assert out.count(claim) == 3
+    assert "checks hold" in out and "cell, John" not in out                   # the story, and no text tables
+    assert [list(line.get_xdata()) for line in reach.axes[0].get_lines()] == [list(SIZES["reach"])] * 2
+    rnn, lstm = accuracy.axes[0].get_lines()[:2]
+    for cell, line in (("LSTM", lstm), ("RNN", rnn)):                         # the figure plots what the text says
+        said = re.search(rf"The {cell} reached 90% at k = ([^.]*)\.", out).group(1)
+        plotted = [str(k) for k, a in zip(line.get_xdata(), line.get_ydata()) if a >= 0.9]
+        assert (", ".join(plotted) or "none of these") == said
+    assert notebook.updates[-1].startswith("trained 6 models: 360/360 steps")
+    assert {name: sys.modules.get(name) for name in MODULES} == kernel           # the kernel's modules, left alone
+
+
+def test_in_a_notebook_without_matplotlib_the_pictures_are_the_terminals_tables(terminal_demo, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)                     # as if not installed
+    monkeypatch.setenv("COLUMNS", "100")
+    notebook = Notebook()
+    show_memory(reference=True, **SIZES, display=notebook)
+    shown = after_training(capsys.readouterr().out)
+    assert not any(isinstance(obj, Picture) for obj in notebook.shown)
+    tables = after_training(terminal_demo)
+    assert shown.startswith(tables) and " ".join(shown[len(tables):].split()) == NO_MATPLOTLIB
+
+
+def test_outside_a_notebook_show_memory_prints_the_terminal_demo(terminal_demo, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "100")
+    show_memory(reference=True, **SIZES)
+    assert after_training(capsys.readouterr().out) == after_training(terminal_demo)
+
+
+def test_show_memory_says_what_to_do_instead_of_exiting(tmp_path, capsys, monkeypatch):
+    for sizes in ({"steps": 0}, {"distances": (2.5,)}, {"reach": ()}, {"hidden": "16"}):
+        with pytest.raises(ValueError, match="whole numbers, 1 or more"):
+            show_memory(**sizes)
+    notebook = Notebook()
+    show_memory(tmp_path / "nowhere", display=notebook)
+    assert "no folder at" in capsys.readouterr().out
+    monkeypatch.setattr(models, "REFERENCE", str(tmp_path / "no-solutions"))  # a handout
+    show_memory(build_submission(tmp_path / "stubs"), name="your notebook's functions", display=notebook)
+    said = " ".join(capsys.readouterr().out.split())
+    assert said.startswith("your notebook's functions scores 0/100 (next step: sigmoid).")
+    assert said.endswith("show_memory() runs your code once every step passes.")
+    assert notebook.shown == []                                               # nothing trained, nothing drawn
+
+
+FAILING_TRAIN = '''
+def train(params, data, steps, lr, clip):
+    print("step 0: loss 0.69")
+    raise FloatingPointError("loss is nan")
+'''
+
+
+def test_the_run_apart_passes_on_what_the_code_prints_and_why_it_stopped(tmp_path, capsys):
+    folder = build_submission(tmp_path / "nan", done=ALL_STEPS, replace={"train": FAILING_TRAIN})
+    with pytest.raises(Stopped, match="^FloatingPointError: loss is nan$"):
+        run_apart(str(folder), Settings(steps=2, distances=(1,), reach=(1,)), NotebookView(Console(), Notebook()))
+    assert "step 0: loss 0.69" in capsys.readouterr().out
