@@ -8,11 +8,17 @@ import os
 import sys
 import types
 
-KIT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-EXERCISES = os.path.join(KIT_ROOT, "exercises")
+CHECKOUT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# Installed by pip (not editable), the kit has no checkout around it: the files it grades with
+# were packed into the wheel beside this module (setup.py), and the learner's own files are
+# where they work.
+INSTALLED = not os.path.isdir(os.path.join(CHECKOUT, "tests", "steps"))
+KIT_ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "kit_files") if INSTALLED else CHECKOUT
+WORK = os.getcwd() if INSTALLED else KIT_ROOT
+EXERCISES = os.path.join(WORK, "exercises")
 SOLUTIONS = os.path.join(KIT_ROOT, "solutions")
 PUBLIC_TESTS = os.path.join(KIT_ROOT, "tests", "steps")
-BUILD = os.path.join(KIT_ROOT, "build")
+BUILD = os.path.join(WORK, "build")
 
 # BLAS threads only slow the grader's small matrices, and with a core busy they collapse
 # (one LSTM pass went from 51 ms to 1.5 s): one thread per process, set before numpy loads.

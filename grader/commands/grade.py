@@ -107,9 +107,10 @@ def grade(args, label, staged_notes, folder, plugins):
         return graded
     from grader.commands.progress import report_hints
     from grader.course.hints import load_hints
-    from grader.outputs.report import render
+    from grader.outputs.report import TERMINAL, render
 
-    render(graded.results, label, report_hints(graded.submission, graded.results, load_hints()), graded.notes)
+    hints = report_hints(graded.submission, graded.results, load_hints(), TERMINAL.hint)
+    render(graded.results, label, hints, graded.notes)
     return graded.status
 
 

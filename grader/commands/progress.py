@@ -8,11 +8,11 @@ import json
 import os
 
 from grader.course.steps import FILES
-from grader.kit import KIT_ROOT
+from grader.kit import WORK
 from grader.outputs.export import write_atomically
 from grader.outputs.results import current_step
 
-DEFAULT_FILE = os.path.join(KIT_ROOT, ".lstm-kit", "state.json")
+DEFAULT_FILE = os.path.join(WORK, ".lstm-kit", "state.json")  # the kit, or where an installed kit is used
 
 
 def state_file():

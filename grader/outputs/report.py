@@ -4,6 +4,7 @@ import sys
 from dataclasses import dataclass
 
 from grader.course.steps import STEPS, functions_text
+from grader.kit import INSTALLED
 from grader.outputs.results import current_step, score
 from grader.plugin.outcome import FAILED, NOT_JUDGED, NOT_STARTED, PASSED
 
@@ -23,7 +24,9 @@ class Commands:
     in_notebook: bool = False
 
 
-TERMINAL = Commands("make grade", "make hint", "make demo")
+# A kit installed by pip has no Makefile around it: the same commands, by module.
+TERMINAL = Commands("python -m grader", "python -m grader hint", "python -m demo") if INSTALLED else \
+    Commands("make grade", "make hint", "make demo")
 THIS_NOTEBOOK = "this notebook"  # the label of what a notebook's kernel has defined (check())
 NOTEBOOK = Commands("check()", "hint()", "show_memory()", in_notebook=True)
 

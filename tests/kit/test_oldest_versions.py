@@ -196,3 +196,52 @@ def test_grades_are_the_same_under_the_oldest_versions(graded, name):
         step = CHANGES[kind][case][0]
         key = MISTAKES[case][1]
         assert (oldest.status(step), oldest.steps[step]["mistake"]) == ("failed", key), (case, oldest.message(step))
+
+
+# Installing into an environment that already has the dependencies (a notebook's kernel): pip must
+# take the kit alone, and the installed kit (no checkout around it) grades where the learner works.
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory):
+    """The kit's wheel, built by pip from a copy of the checkout (pip builds in the tree it is given)."""
+    root = tmp_path_factory.mktemp("wheel")
+    source = root / "lstm-kit"
+    shutil.copytree(KIT_ROOT, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv*", "build", "dist", "*.egg-info", "__pycache__", ".lstm-kit"))
+    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check", "--no-deps",
+                           "-w", str(root), str(source)], capture_output=True, text=True, timeout=600)
+    if proc.returncode != 0:
+        errors = [line for line in (proc.stdout + proc.stderr).splitlines() if line.startswith("ERROR")]
+        pytest.skip(f"cannot build the kit's wheel: pip wheel exited {proc.returncode}: " + " | ".join(errors[-3:]))
+    return next(root.glob("lstm_kit-*.whl"))
+
+
+def test_pip_takes_the_kit_alone_where_the_oldest_versions_are_installed(oldest, wheel, tmp_path):
+    report = tmp_path / "report.json"
+    proc = subprocess.run([oldest, "-m", "pip", "install", "--dry-run", "--quiet", "--disable-pip-version-check",
+                           "--report", str(report), str(wheel)], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    planned = {item["metadata"]["name"].lower(): item["metadata"]["version"]
+               for item in json.loads(report.read_text())["install"]}
+    assert planned == {"lstm-kit": "0.2.0"}, "pip would change what the environment has: " + str(planned)
+
+
+def test_an_installed_kit_grades_where_the_learner_works(oldest, wheel, tmp_path):
+    site = tmp_path / "site"
+    subprocess.run([oldest, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
+                    "--target", str(site), str(wheel)], check=True, capture_output=True, timeout=600)
+    work = tmp_path / "work"
+    build_submission(work / "exercises", done=("sigmoid", "forget_gate"))
+    env = {**os.environ, "PYTHONPATH": str(site), "NO_COLOR": "1", "LSTM_KIT_STATE": str(tmp_path / "state.json")}
+
+    def run(*command):
+        return subprocess.run([oldest, *command], cwd=work, env=env, capture_output=True, text=True, timeout=300)
+    checked = run("-c", "from lstm_kit import check; check()")
+    assert checked.returncode == 0, checked.stderr
+    assert re.search(r"forget_gate\s+gates.py\s+passing", checked.stdout), checked.stdout
+    assert re.search(r">\s*3\. input_gate\s+gates.py\s+not started", checked.stdout), checked.stdout
+    assert "lstm_step_forward" not in checked.stdout  # check() stops at the first step not passing
+    graded = run("-m", "grader")
+    assert graded.returncode == 1, graded.stderr
+    results = json.loads((work / "build" / "results.json").read_text())
+    assert results["score"] == 8 and "python -m grader hint" in graded.stdout, graded.stdout
