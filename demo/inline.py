@@ -89,30 +89,45 @@ def run_apart(folder, settings, view):
     in this process would; what the code prints is passed on.
     """
     command = [sys.executable, "-m", "demo.experiment", folder, json.dumps(asdict(settings))]
-    env = use_one_blas_thread({**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (KIT_ROOT, os.environ.get(
-        "PYTHONPATH"))))})
     with contextlib.ExitStack() as stack:
-        child = stack.enter_context(subprocess.Popen(command, cwd=KIT_ROOT, env=env, text=True, stdout=subprocess.PIPE,
-                                                     stderr=subprocess.STDOUT))
+        child = stack.enter_context(subprocess.Popen(command, cwd=KIT_ROOT, env=apart_env(), text=True,
+                                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT))
         stack.callback(child.kill)  # first thing on the way out, an interrupt included
-        for line in child.stdout:
-            if not line.startswith(MARK):
-                view.console.print(line.rstrip("\n"), markup=False, highlight=False)
-                continue
-            event = json.loads(line[len(MARK):])
-            if "total" in event:
-                advance = stack.enter_context(view.progress(event["total"]))
-            elif "step" in event:
-                advance()
-            elif "describe" in event:
-                advance.describe(event["describe"])
-            elif "note" in event:
-                view.note(event["note"])
-            elif "error" in event:
-                raise Stopped(event["error"])
-            elif "results" in event:
-                return from_plain(event["results"])
-    raise Stopped(f"the run ended early, with exit code {child.returncode}")
+        results = follow(child.stdout, view, stack)
+    if results is None:
+        raise Stopped(f"the run ended early, with exit code {child.returncode}")
+    return results
+
+
+def apart_env():
+    """This process's environment, with BLAS on one thread and the kit importable."""
+    paths = [KIT_ROOT, *filter(None, [os.environ.get("PYTHONPATH")])]
+    return use_one_blas_thread({**os.environ, "PYTHONPATH": os.pathsep.join(paths)})
+
+
+def follow(lines, view, stack):
+    """Drive ``view`` by the run's events (demo.experiment.Events); its results, or None if it ended first.
+
+    The progress bar opened by the first event stays in ``stack`` until the caller closes it.
+    """
+    for line in lines:
+        if not line.startswith(MARK):
+            view.console.print(line.rstrip("\n"), markup=False, highlight=False)
+            continue
+        event = json.loads(line[len(MARK):])
+        if "total" in event:
+            advance = stack.enter_context(view.progress(event["total"]))
+        elif "step" in event:
+            advance()
+        elif "describe" in event:
+            advance.describe(event["describe"])
+        elif "note" in event:
+            view.note(event["note"])
+        elif "error" in event:
+            raise Stopped(event["error"])
+        elif "results" in event:
+            return from_plain(event["results"])
+    return None
 
 
 class NotebookView(terminal.View):
