@@ -19,7 +19,7 @@ from grader.course.steps import BY_NAME, STEPS
 from grader.kit import EXERCISES, KIT_ROOT, SOLUTIONS
 from instructor.notebook import NOTEBOOK, notebook_for, notebook_text
 
-from conftest import grade
+from conftest import build_submission, function_source, grade
 from mistakes import MISTAKES
 
 nbformat = pytest.importorskip("nbformat", reason="nbformat is a test dependency (requirements-test.txt)")
@@ -98,8 +98,18 @@ def test_the_notebook_is_written_from_the_stubs():
     assert texts and "f = sigmoid(x @ Wx + h_prev @ Wh + b)" in texts[0].source and "```" in texts[0].source
 
 
+def code_cell(cell_id, source):
+    return {"cell_type": "code", "id": cell_id, "metadata": {}, "source": source, "execution_count": None, "outputs": []}
+
+
+def by_id(notebook, cell_id):
+    return next(c for c in notebook.cells if c.get("id") == cell_id)
+
+
 def test_the_stubs_run_top_to_bottom_in_a_fresh_kernel(tmp_path):
-    notebook = run_in_kernel(json.loads(notebook_text(EXERCISES)), tmp_path, tmp_path)
+    notebook = json.loads(notebook_text(EXERCISES))
+    notebook["cells"] += [code_cell("hint-1", "hint()"), code_cell("hint-2", "hint()")]
+    notebook = run_in_kernel(notebook, tmp_path, tmp_path)
     hints = load_hints()
     checks = check_cells(notebook)
     for step in STEPS:
@@ -107,15 +117,24 @@ def test_the_stubs_run_top_to_bottom_in_a_fresh_kernel(tmp_path):
         assert rows(text) == {step.name: ("not started", 0.0)}, text
         assert hints[step.name][0].split()[0] in text and "Hint" in text, text
         assert "<table" in html_of(checks[step.name]) or "<pre" in html_of(checks[step.name])
-    everything = shown(next(c for c in notebook.cells if c.get("id") == "check-all"))
+    everything = shown(by_id(notebook, "check-all"))
     assert rows(everything) == {"sigmoid": ("not started", 0.0)}, everything
     assert "write sigmoid()" in everything
+    # each hint() shows the next hint of the current step
+    assert "Hint 1 of 3 for sigmoid() in this notebook" in shown(by_id(notebook, "hint-1"))
+    assert "Hint 2 of 3 for sigmoid()" in shown(by_id(notebook, "hint-2"))
+    assert hints["sigmoid"][1].split()[0] in shown(by_id(notebook, "hint-2"))
 
 
 def test_reference_with_one_mistake_agrees_with_the_grader_on_the_saved_notebook(tmp_path):
     notebook, step, key = with_mistake(notebook_for(SOLUTIONS), MISTAKE)
     notebook["cells"] = [c for c in notebook["cells"] if c["id"] != "show-memory"]  # the demo is tested elsewhere
+    fixed = function_source(os.path.join(SOLUTIONS, BY_NAME[step].file), step)
+    notebook["cells"] += [code_cell("fixed", fixed), code_cell("checked-again", f'check("{step}")')]
     ran = run_in_kernel(notebook, tmp_path, tmp_path)
+    # defining the function again and checking again grades the new definition
+    assert rows(shown(by_id(ran, "checked-again"))) == {step: ("passing", 8.0)}, shown(by_id(ran, "checked-again"))
+    ran.cells = ran.cells[:-2]  # the saved notebook below is the one with the mistake
     in_kernel = {}
     for cell in check_cells(ran).values():
         in_kernel.update(rows(shown(cell)))
@@ -132,3 +151,13 @@ def test_reference_with_one_mistake_agrees_with_the_grader_on_the_saved_notebook
     assert {name: (graded.status(name), graded.points(name)) for name in BY_NAME} == \
         {name: (status.replace("passing", "passed").replace("failing", "failed"), points)
          for name, (status, points) in in_kernel.items()}
+
+
+def test_a_notebook_that_defines_no_step_checks_the_exercises_folder(tmp_path):
+    """CS231n's way: the code in exercises/*.py, the notebook only runs the checks."""
+    build_submission(tmp_path / "exercises", done=("sigmoid",))
+    notebook = {"cells": [code_cell("setup", "from lstm_kit import check"), code_cell("check", "check()")],
+                "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    text = shown(by_id(run_in_kernel(notebook, tmp_path, tmp_path), "check"))
+    assert rows(text) == {"sigmoid": ("passing", 4.0), "forget_gate": ("not started", 0.0)}, text
+    assert "grading exercises/" in text
