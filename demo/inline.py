@@ -22,7 +22,9 @@ from demo.experiment import MARK, Settings, from_plain
 from demo.figures import check_matplotlib, pictures
 from demo.measure import unit_title
 from demo.models import NothingToRun, choose_folder, folder_label, stopped_in
-from grader.kit import EXERCISES, KIT_ROOT, use_one_blas_thread
+from grader.kit import EXERCISES, use_one_blas_thread
+
+PACKAGES = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))   # the folder that holds demo/ and grader/
 
 NO_MATPLOTLIB = "The pictures above are drawn in text: with matplotlib installed (pip install matplotlib) they are figures."
 
@@ -48,7 +50,7 @@ def show_memory(submission=None, *, reference=False, hidden=Settings.hidden, ste
     display = display or notebook_display()
     console = Console(highlight=False)
     view = terminal.View(console) if display is None else NotebookView(console, display)
-    folder = EXERCISES if submission is None else os.fspath(submission)
+    folder = os.path.abspath(EXERCISES if submission is None else submission)   # the same from any process's folder
     if not os.path.isdir(folder):
         console.print(f"show_memory: no folder at {folder}; pass the folder that holds your gates.py, cell.py, "
                       f"sequence.py and memory.py.")
@@ -90,8 +92,8 @@ def run_apart(folder, settings, view):
     """
     command = [sys.executable, "-m", "demo.experiment", folder, json.dumps(asdict(settings))]
     with contextlib.ExitStack() as stack:
-        child = stack.enter_context(subprocess.Popen(command, cwd=KIT_ROOT, env=apart_env(), text=True,
-                                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT))
+        child = stack.enter_context(subprocess.Popen(command, env=apart_env(), text=True, stdout=subprocess.PIPE,
+                                                     stderr=subprocess.STDOUT))
         stack.callback(child.kill)  # first thing on the way out, an interrupt included
         results = follow(child.stdout, view, stack)
     if results is None:
@@ -100,8 +102,8 @@ def run_apart(folder, settings, view):
 
 
 def apart_env():
-    """This process's environment, with BLAS on one thread and the kit importable."""
-    paths = [KIT_ROOT, *filter(None, [os.environ.get("PYTHONPATH")])]
+    """This process's environment, with BLAS on one thread and the demo importable from where it is here."""
+    paths = [PACKAGES, *filter(None, [os.environ.get("PYTHONPATH")])]
     return use_one_blas_thread({**os.environ, "PYTHONPATH": os.pathsep.join(paths)})
 
 
