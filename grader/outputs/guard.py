@@ -24,6 +24,16 @@ def watchdog_grace(time_limit):
     return min(15.0, max(2.0, time_limit / 4))
 
 
+# Windows has no SIGHUP.
+STOP_SIGNALS = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+
+
+def unenforced_note(gaps):
+    """The report's line for the limits this platform does not let the grader enforce."""
+    return (f"On this platform the grader could not enforce: {'; '.join(gaps)}. "
+            "The time-out of each call and the run's time limit still hold.")
+
+
 def _interrupt(signum, frame):
     raise KeyboardInterrupt(f"stopped by {signal.Signals(signum).name}")
 
@@ -53,7 +63,7 @@ class RunGuard:
 
     def __enter__(self):
         self.scratch = tempfile.mkdtemp(prefix="lstm-kit-report-")
-        self._handlers = {s: signal.signal(s, _interrupt) for s in (signal.SIGTERM, signal.SIGHUP)}
+        self._handlers = {s: signal.signal(s, _interrupt) for s in STOP_SIGNALS}
         self._watchdog = threading.Timer(self.time_limit + watchdog_grace(self.time_limit), self._overrun)
         self._watchdog.daemon = True
         self._watchdog.start()
@@ -90,13 +100,15 @@ class RunGuard:
             notes.append(f"Not copied from the submission: {', '.join(sandbox.skipped)}.")
         if sandbox and sandbox.unprotected:
             notes.append(f"Left readable to the worker: {', '.join(sandbox.unprotected)}.")
+        if state and state.worker.unenforced:
+            notes.append(unenforced_note(state.worker.unenforced))
         if state and state.worker.failure:
             notes.append(f"Not graded: {state.worker.failure}.")
         elif any(r.status == NOT_JUDGED for r in results):
             steps = ", ".join(r.step.name for r in results if r.status == NOT_JUDGED)
             why = next(o.message for o in outcomes if o.status == NOT_JUDGED).removeprefix("not judged: ")
             notes.append(f"Not judged: {steps} ({why}; time limit {self.time_limit:g} s).")
-        return notes
+        return notes + (list(state.notes) if state else [])
 
     def finish(self, extra_notes=()):
         """Write results.json, then report.json; returns (results, notes). Only the first call writes."""
@@ -105,7 +117,8 @@ class RunGuard:
         notes = self.notes(outcomes, results) + list(extra_notes)
         state = self.state()
         extra = {"ignored": state.worker.sandbox.ignored if state else [],
-                 "not_judged": [o.nodeid for o in outcomes if o.status == NOT_JUDGED]}
+                 "not_judged": [o.nodeid for o in outcomes if o.status == NOT_JUDGED],
+                 "unenforced": state.worker.unenforced if state else []}
         with self._lock:
             if self._written:
                 return results, notes
@@ -123,10 +136,7 @@ class RunGuard:
         """The run went past its time limit and its grace: end the worker, write what was judged, exit."""
         state = self.state()
         if state is not None:
-            try:
-                os.killpg(state.worker.proc.pid, signal.SIGKILL)
-            except (AttributeError, ProcessLookupError):
-                pass
+            state.worker.kill()
             state.worker.sandbox.close()
         results, notes = self.finish([f"The grader stopped: the run went past its time limit of "
                                       f"{self.time_limit:g} s."])

@@ -3,16 +3,27 @@
 A test calls ``submission.forget_gate(x, h, Wx, Wh, b)`` as if it were the learner's function;
 the call travels to the worker, and what comes back is plain data or one of the errors below,
 each with a message written for the learner.
+
+Where POSIX facilities are missing (Windows), the worker still runs apart and every call still
+has its time-out: the pipes become the worker's stdin and stdout, waited on by threads; the
+worker is ended with ``Popen.kill``; and ``Worker.unenforced`` names the limits that do not hold.
 """
-import fcntl
+import contextlib
 import json
 import os
+import queue
 import select
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
 
 from grader.course.steps import BY_FUNCTION, module_of
 from grader.kit import KIT_ROOT, ONE_BLAS_THREAD
@@ -27,6 +38,10 @@ PRINTED_LIMIT = 2000
 START_TIMEOUT = 60.0  # for the worker to load numpy and confine itself, before any submission code
 SIGNALS = {"SIGSEGV": "a segmentation fault", "SIGXCPU": "it used up its CPU time",
            "SIGKILL": "killed: out of memory, or over the CPU time", "SIGXFSZ": "it wrote a file over the size limit"}
+# Popen hands a child descriptors beyond the standard three, and select waits on pipes, only
+# where processes are made by fork and exec: not on Windows, which has no fork.
+PASS_FDS = hasattr(os, "fork")
+KILL_GROUP = hasattr(os, "killpg") and hasattr(signal, "SIGKILL")
 
 
 class SubmissionError(Exception):
@@ -74,7 +89,9 @@ class Worker:
         self.threads = None    # the worker's thread count when ready, before any submission code
         self.failure = None    # why the worker cannot start, once that is known
         self.imported = set()  # submission modules the current worker process has imported
-        self.output = _append_only(tempfile.TemporaryFile())  # what the current call printed
+        self.output = _Printed() if fcntl and hasattr(os, "pread") else _PrintedPerWorker()  # the current call's
+        self.channel = None
+        self._unapplied = []   # the limits the worker said it could not apply
 
     def start(self):
         self.ready, self.imported = False, set()
@@ -84,30 +101,54 @@ class Worker:
         except Exception as exc:  # the grader cannot set the worker up: not the submission's doing
             self.failure = f"the worker could not be set up: {type(exc).__name__}: {exc}"
             return
-        requests_r, self._requests = os.pipe()
-        self._replies, replies_w = os.pipe()
-        self.proc = subprocess.Popen(
-            [sys.executable, "-I", "-c", BOOT, str(requests_r), str(replies_w), self.sandbox.folder, self.sandbox.runtime,
-             KIT_ROOT, spec],
-            pass_fds=(requests_r, replies_w), stdin=subprocess.DEVNULL, stdout=self.output,
-            stderr=self.output, env=self.sandbox.env(ONE_BLAS_THREAD), cwd=self.sandbox.folder, start_new_session=True)
+        requests_r, requests_w = os.pipe()
+        replies_r, replies_w = os.pipe()
+        with self.output.for_worker(self.sandbox.root) as printed:
+            if PASS_FDS:
+                wire, ends = (requests_r, replies_w), {"pass_fds": (requests_r, replies_w),
+                                                       "stdin": subprocess.DEVNULL, "stdout": printed}
+            else:  # the worker moves them off its stdin and stdout before anything else
+                wire, ends = (0, 1), {"stdin": requests_r, "stdout": replies_w}
+            self.proc = subprocess.Popen(
+                [sys.executable, "-I", "-c", BOOT, *map(str, wire), self.sandbox.folder, self.sandbox.runtime,
+                 KIT_ROOT, spec],
+                stderr=printed, env=self.sandbox.env(ONE_BLAS_THREAD), cwd=self.sandbox.folder,
+                start_new_session=True, **ends)
         os.close(requests_r)
         os.close(replies_w)
-        os.set_blocking(self._requests, False)  # a worker that stops reading cannot block the grader
+        self.channel = (_Polled if PASS_FDS else _Threaded)(requests_w, replies_r)
+
+    def kill(self):
+        """End the worker process now, with its process group where there are groups (the
+        watchdog calls this from its own thread)."""
+        proc = self.proc
+        if proc is None:
+            return
+        if not KILL_GROUP:
+            with contextlib.suppress(OSError):
+                proc.kill()  # TerminateProcess on Windows: it cannot be caught
+            return
+        for kill in (os.killpg, os.kill):  # its group, and itself in case it left the group
+            try:
+                kill(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
 
     def stop(self):
         if self.proc is None:
             return
-        for fd in (self._requests, self._replies):
-            os.close(fd)
-        for kill in (os.killpg, os.kill):  # its group, and itself in case it left the group
-            try:
-                kill(self.proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        if self.channel is not None:
+            self.channel.close()
+        self.kill()
         self.proc.wait()
         self.proc = None
         self.sandbox.end_leftovers()
+
+    @property
+    def unenforced(self):
+        """The limits this platform does not let the grader enforce, in words for the report:
+        the worker's own it could not apply, then what the grader cannot do around it."""
+        return self._unapplied + self.sandbox.unenforced
 
     def close(self):
         """Stop the worker, end whatever it left running, and remove its private folder."""
@@ -122,7 +163,7 @@ class Worker:
             self.start()
         if not self.ready:
             self._await_ready()
-        os.ftruncate(self.output.fileno(), 0)
+        self.output.begin()
         data = frame(message)
         timeout = self.timeout if timeout is None else timeout
         deadline = time.monotonic() + timeout
@@ -156,9 +197,10 @@ class Worker:
         if self.failure is None:
             try:
                 reply = unpack(self._read(time.monotonic() + START_TIMEOUT, START_TIMEOUT))
-                expected = self.sandbox.identity[0] if self.sandbox.identity else os.getuid()
+                expected = self.sandbox.identity[0] if self.sandbox.identity else getattr(os, "getuid", lambda: None)()
                 if reply.get("ready") and reply.get("uid") == expected:
                     self.ready, self.threads = True, thread_count(self.proc.pid)  # before any submission code
+                    self._unapplied = [str(gap) for gap in reply.get("unenforced") or ()]
                     self.sandbox.fill()
                     return
                 self.failure = f"the worker process started as the wrong user ({reply.get('uid')})"
@@ -174,13 +216,11 @@ class Worker:
         view = memoryview(data)
         while view:
             left = deadline - time.monotonic()
-            if left <= 0 or not select.select([], [self._requests], [], left)[1]:
+            written = self.channel.write(view, left) if left > 0 else None
+            if written is None:
                 self.stop()
                 raise TimedOut(f"did not take its input within {limit:g} s")
-            try:
-                view = view[os.write(self._requests, view):]
-            except BlockingIOError:
-                continue
+            view = view[written:]
 
     def _read(self, deadline, limit):
         size = message_size(self._read_exact(HEADER_BYTES, deadline, limit))
@@ -193,10 +233,10 @@ class Worker:
         chunks = []
         while n:
             left = deadline - time.monotonic()
-            if left <= 0 or not select.select([self._replies], [], [], left)[0]:
+            chunk = self.channel.read(min(n, 1 << 20), left) if left > 0 else None
+            if chunk is None:
                 self.stop()
                 raise TimedOut(f"did not answer within {limit:g} s: is there an endless loop?")
-            chunk = os.read(self._replies, min(n, 1 << 20))
             if not chunk:
                 raise Crashed(self._death())
             chunks.append(chunk)
@@ -217,18 +257,154 @@ class Worker:
 
     def printed(self):
         """What the current call printed, cut to PRINTED_LIMIT characters for the report."""
-        size = os.fstat(self.output.fileno()).st_size
-        text = printable(os.pread(self.output.fileno(), min(size, PRINTED_LIMIT), 0).decode(errors="replace"))
+        head, size = self.output.head(PRINTED_LIMIT)
+        text = printable(head.decode(errors="replace"))
         if size > PRINTED_LIMIT:
             text += f"\n... ({size - PRINTED_LIMIT} more bytes not shown)"
         return text
 
 
-def _append_only(file):
-    """The worker's output file: every write appends, so the grader can empty it between calls."""
-    flags = fcntl.fcntl(file.fileno(), fcntl.F_GETFL)
-    fcntl.fcntl(file.fileno(), fcntl.F_SETFL, flags | os.O_APPEND)
-    return file
+class _Polled:
+    """The pipes to the worker, on POSIX: select waits on them, and the request end never blocks."""
+
+    def __init__(self, requests, replies):
+        self.requests, self.replies = requests, replies
+        os.set_blocking(requests, False)  # a worker that stops reading cannot block the grader
+
+    def write(self, data, left):
+        """How many bytes of ``data`` went to the worker within ``left`` seconds; None if it took none."""
+        if not select.select([], [self.requests], [], left)[1]:
+            return None
+        try:
+            return os.write(self.requests, data)
+        except BlockingIOError:
+            return 0
+
+    def read(self, n, left):
+        """Up to ``n`` bytes of the reply within ``left`` seconds, b"" at its end; None if none came."""
+        if not select.select([self.replies], [], [], left)[0]:
+            return None
+        return os.read(self.replies, n)
+
+    def close(self):
+        os.close(self.requests)
+        os.close(self.replies)
+
+
+class _Threaded:
+    """The pipes where select cannot wait on them (Windows: sockets only): each end has a thread
+    for its blocking calls, and the grader waits for that thread as long as the call may take.
+    ``write`` and ``read`` answer as ``_Polled``'s do."""
+
+    def __init__(self, requests, replies):
+        self.write, self.read = _Blocking(requests, _write_to), _Blocking(replies, _read_from)
+
+    def close(self):
+        self.write.close()
+        self.read.close()
+
+
+def _write_to(fd, data):
+    try:
+        return os.write(fd, data)
+    except OSError as exc:  # Windows says EINVAL, not EPIPE, for a pipe whose reader is gone
+        raise BrokenPipeError(exc.errno, exc.strerror) from None
+
+
+def _read_from(fd, n):
+    try:
+        return os.read(fd, n)
+    except OSError:  # Windows reports a pipe whose writer is gone as broken, not as ended
+        return b""
+
+
+class _Blocking:
+    """One pipe end and the thread that makes its blocking calls, one at a time.
+
+    A call that times out goes on in the thread until the worker is killed, which ends it. The
+    thread closes the descriptor itself, after its last call: no other file can get the number
+    while a call still uses it.
+    """
+
+    def __init__(self, fd, call):
+        self.fd, self.call = fd, call
+        self.todo, self.done = queue.Queue(), queue.Queue()
+        threading.Thread(target=self._serve, name=f"worker-pipe-{fd}", daemon=True).start()
+
+    def _serve(self):
+        try:
+            while (argument := self.todo.get()) is not None:
+                try:
+                    self.done.put((self.call(self.fd, argument), None))
+                except OSError as exc:
+                    self.done.put((None, exc))
+        finally:
+            os.close(self.fd)
+
+    def __call__(self, argument, left):
+        self.todo.put(argument)
+        try:
+            result, error = self.done.get(timeout=left)
+        except queue.Empty:
+            return None
+        if error is not None:
+            raise error
+        return result
+
+    def close(self):
+        self.todo.put(None)
+
+
+class _Printed:
+    """What the worker prints, on POSIX: one temporary file that every write appends to, so the
+    grader can empty it between calls."""
+
+    def __init__(self):
+        self.file = tempfile.TemporaryFile()
+        flags = fcntl.fcntl(self.file.fileno(), fcntl.F_GETFL)
+        fcntl.fcntl(self.file.fileno(), fcntl.F_SETFL, flags | os.O_APPEND)
+
+    def for_worker(self, folder):
+        """The file to give the next worker process as its stdout and stderr, as a context."""
+        return contextlib.nullcontext(self.file)
+
+    def begin(self):
+        """A call starts: what it prints is all the file will hold."""
+        os.ftruncate(self.file.fileno(), 0)
+
+    def head(self, limit):
+        """(the first ``limit`` bytes the call printed, how many it printed)."""
+        size = os.fstat(self.file.fileno()).st_size
+        return os.pread(self.file.fileno(), min(size, limit), 0), size
+
+
+class _PrintedPerWorker:
+    """What the worker prints, where a file cannot be made append-only for another process
+    (Windows): a new file in ``folder`` for each worker process, which the grader closes once the
+    worker has it and never empties under it (the worker would go on writing where it was). A
+    call printed what follows the size the file had when the call began; the grader reads it by
+    name, with a position of its own."""
+
+    def __init__(self):
+        self.path, self.start = None, 0
+
+    def for_worker(self, folder):
+        if self.path is not None:
+            with contextlib.suppress(OSError):  # still open in a process left running: removed with the folder
+                os.remove(self.path)
+        fd, self.path = tempfile.mkstemp(prefix="printed-", dir=folder)
+        self.start = 0
+        return os.fdopen(fd, "wb")
+
+    def begin(self):
+        self.start = os.path.getsize(self.path)
+
+    def head(self, limit):
+        if self.path is None:
+            return b"", 0
+        with open(self.path, "rb") as file:
+            file.seek(self.start)
+            return file.read(limit), os.fstat(file.fileno()).st_size - self.start
 
 
 class Submission:

@@ -15,6 +15,8 @@
   the worker opens as root (``limits.confine``), even where they live inside the kit's venv.
 - The grader becomes a subreaper, so a process the submission detaches (setsid, double fork)
   is still its descendant, and ``end_descendants`` ends all of them.
+- Where a facility is missing (Windows has no subreaper, no /proc, no uids), what rests on it
+  is not done, and ``Sandbox.unenforced`` says so for the report.
 """
 import ctypes
 import os
@@ -53,13 +55,14 @@ class Sandbox:
         self.root = self.folder = self.runtime = None
         self.identity = None  # (uid, gid, claim) under root
         self.skipped, self.ignored, self.unprotected = [], [], []
+        self.unenforced = []  # what this platform lets the grader not do, in words for the report
         self._children_before = set()
 
     def prepare(self):
         """Pick the worker's user, hide what it must not read, and make its folder; once per run."""
         if self.root is not None:
             return
-        if os.geteuid() == 0:
+        if _is_root():
             self.identity = claim_identity()
             for path in self.protect + kit_folders():
                 why = hide(path)
@@ -75,7 +78,7 @@ class Sandbox:
             os.chmod(self.root, 0o711)
             os.chown(self.folder, *self.identity[:2])
         self._children_before = set(descendants(os.getpid()))  # not the worker's: left alone
-        become_subreaper()
+        self.unenforced = clean_up_gaps(become_subreaper())
 
     def fill(self):
         """Empty the worker's folder and copy the submission into it, as it is now."""
@@ -93,12 +96,14 @@ class Sandbox:
         if self.identity:
             return limits.spec(uid=self.identity[0], gid=self.identity[1])
         # A normal user's process count includes everything else they run.
-        return limits.spec(processes=limits.processes + tasks_of(os.getuid()))
+        return limits.spec(processes=limits.processes + (tasks_of(os.getuid()) if hasattr(os, "getuid") else 0))
 
     def env(self, extra=()):
-        """The worker's environment: nothing of the grader's beyond what Python needs."""
+        """The worker's environment: nothing of the grader's beyond what Python needs (on Windows,
+        SYSTEMROOT too: without it Python cannot start)."""
+        windows = {"SYSTEMROOT": os.environ["SYSTEMROOT"]} if "SYSTEMROOT" in os.environ else {}
         return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", "HOME": self.folder,
-                "TMPDIR": self.folder, **dict(extra)}
+                "TMPDIR": self.folder, **windows, **dict(extra)}
 
     def end_leftovers(self):
         """End every process the worker left behind (it is already stopped)."""
@@ -115,6 +120,10 @@ class Sandbox:
             if self.identity:
                 remove_files_of(self.identity[0])
                 self.identity[2].close()
+
+
+def _is_root():
+    return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
 def claim_identity():
@@ -237,8 +246,12 @@ def copy_tree(source, target, owner=None, top=None, budget=None):
     return skipped
 
 
+# Never through a link, never waiting on a FIFO; in binary on Windows, which has none of the other two.
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
 def _copy_file(source, target, owner):
-    fd = os.open(source, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    fd = os.open(source, _READ_FLAGS)
     with os.fdopen(fd, "rb") as src, open(target, "xb") as dst:
         shutil.copyfileobj(src, dst)
     if owner:
@@ -246,24 +259,46 @@ def _copy_file(source, target, owner):
 
 
 def become_subreaper():
-    """Orphans of the worker's processes become this process's children, not init's."""
+    """Orphans of the worker's processes become this process's children, not init's; returns
+    whether that holds (Linux only: elsewhere there is no prctl, or no C library to find it in)."""
     try:
-        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
-    except (OSError, AttributeError):
-        pass
+        return ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0) == 0  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError, TypeError):  # TypeError: Windows' CDLL takes no None
+        return False
+
+
+def _pids():
+    """The pids /proc lists; none where there is no /proc (Windows, macOS)."""
+    try:
+        return [int(name) for name in os.listdir("/proc") if name.isdigit()]
+    except OSError:
+        return []
+
+
+def clean_up_gaps(subreaper):
+    """What the grader cannot do here to end what a submission leaves running, for the report."""
+    gaps, missing = [], []
+    if not hasattr(os, "killpg"):
+        missing.append("no process groups")
+    if not _pids():
+        missing.append("no /proc to list processes")
+    if missing:
+        gaps.append(f"ending the processes a submission leaves running ({', '.join(missing)})")
+    if not subreaper:
+        gaps.append("keeping the processes a submission detaches within the grader's reach (no subreaper)")
+    return gaps
 
 
 def _parents():
     """{pid: parent pid} for every process visible in /proc."""
     parents = {}
-    for name in os.listdir("/proc"):
-        if name.isdigit():
-            try:
-                with open(f"/proc/{name}/stat") as f:
-                    text = f.read()
-            except OSError:
-                continue
-            parents[int(name)] = int(text[text.rindex(")") + 2:].split()[1])
+    for pid in _pids():
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                text = f.read()
+        except OSError:
+            continue
+        parents[pid] = int(text[text.rindex(")") + 2:].split()[1])
     return parents
 
 
@@ -321,13 +356,12 @@ def children(pid):
 def tasks_of(uid):
     """How many processes and threads ``uid`` runs: what RLIMIT_NPROC counts."""
     count = 0
-    for name in os.listdir("/proc"):
-        if name.isdigit():
-            try:
-                with open(f"/proc/{name}/status") as f:
-                    fields = dict(line.split(":", 1) for line in f if ":" in line)
-                if int(fields["Uid"].split()[0]) == uid:
-                    count += int(fields["Threads"])
-            except (OSError, KeyError, ValueError):
-                continue
+    for pid in _pids():
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                fields = dict(line.split(":", 1) for line in f if ":" in line)
+            if int(fields["Uid"].split()[0]) == uid:
+                count += int(fields["Threads"])
+        except (OSError, KeyError, ValueError):
+            continue
     return count

@@ -3,13 +3,19 @@
 The grader picks the figures (``Limits``) and, under root, an unprivileged user; the worker
 calls ``confine`` once it has loaded numpy and its own modules. Resource limits are inherited
 by every process the submission starts, and an unprivileged user cannot raise them again.
+Where there is no ``resource`` module (Windows), ``confine`` applies none and says so: the
+grader's per-call time-out, which ends the worker process from outside, still holds.
 """
 import io
 import os
-import resource
 import stat
 import sys
 from dataclasses import asdict, dataclass
+
+try:
+    import resource
+except ImportError:  # Windows
+    resource = None
 
 MiB, GiB = 1 << 20, 1 << 30
 
@@ -33,15 +39,27 @@ class StartFailed(Exception):
 
 
 def _vm_size():
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmSize:"):
-                return int(line.split()[1]) * 1024
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:  # no /proc (macOS): the worker's own size cannot be read, so it is not compared
+        pass
     return 0
 
 
+NO_RESOURCE = "the memory, CPU-time, file-size, open-file and process-count limits (no resource module)"
+
+
 def confine(spec):
-    """Apply ``spec`` (from ``Limits.spec``) to this process, then drop to its uid and gid if given."""
+    """Apply ``spec`` (from ``Limits.spec``) to this process, then drop to its uid and gid if given.
+
+    Returns the limits this platform could not apply, in words for the report.
+    """
+    if resource is None:
+        _switch_user(spec)
+        return [NO_RESOURCE]
     if spec["memory"] < _vm_size() + 64 * MiB:
         raise StartFailed(f"the memory limit ({spec['memory'] / MiB:.0f} MiB) is below what the worker "
                           f"needs to start ({_vm_size() / MiB:.0f} MiB plus room to work)")
@@ -51,6 +69,12 @@ def confine(spec):
         _lower(limit, value, value)
     # SIGXCPU at the soft limit; the kernel sends SIGKILL one second later if that is ignored.
     _lower(resource.RLIMIT_CPU, spec["cpu_seconds"], spec["cpu_seconds"] + 1)
+    _switch_user(spec)
+    return []
+
+
+def _switch_user(spec):
+    """Drop to the uid and gid in ``spec``, if the grader gave them (it does only under root)."""
     uid, gid = spec.get("uid"), spec.get("gid")
     if uid is not None:
         reach = _descriptors_for(sys.path[1:])  # sys.path[0] is the submission's own folder

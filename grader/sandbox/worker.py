@@ -182,8 +182,23 @@ def serve(requests, replies, folder, output):
                                     "where": None, "module": module})
 
 
+def _move_off_standard_streams(request_fd, reply_fd):
+    """Where the grader could not pass descriptors of their own (Windows), the pipes come as stdin
+    and stdout: move them aside, so what the submission prints goes where stderr goes, as on POSIX,
+    and reading stdin finds nothing. The copies are not inherited by processes it starts."""
+    if (request_fd, reply_fd) != (0, 1):
+        return request_fd, reply_fd
+    request_fd, reply_fd = os.dup(0), os.dup(1)
+    os.dup2(2, 1)
+    nothing = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(nothing, 0)
+    os.close(nothing)
+    return request_fd, reply_fd
+
+
 def main(argv):
-    request_fd, reply_fd, folder = int(argv[1]), int(argv[2]), os.path.abspath(argv[3])
+    request_fd, reply_fd = _move_off_standard_streams(int(argv[1]), int(argv[2]))
+    folder = os.path.abspath(argv[3])
     runtime, kit_root, spec = argv[4], argv[5], json.loads(argv[6])
     # Neither the copy of these modules nor the kit (an editable install puts it on the path):
     # the submission's imports find its own folder, the standard library and site-packages.
@@ -194,10 +209,11 @@ def main(argv):
     os.chdir(folder)
     with os.fdopen(request_fd, "rb") as requests, os.fdopen(reply_fd, "wb") as replies:
         try:
-            confine(spec)  # from here on, this process is the submission's: limited, unprivileged
+            unenforced = confine(spec)  # from here on, this process is the submission's: limited, unprivileged
         except (StartFailed, OSError) as exc:
             sys.exit(str(exc))
         output = BoundedOutput(1, spec["printed"])
         sys.stdout, sys.stderr = bounded_text(output), bounded_text(output)
-        write_message(replies, {"ok": True, "ready": True, "uid": os.getuid()})
+        uid = os.getuid() if hasattr(os, "getuid") else None  # Windows has no uids
+        write_message(replies, {"ok": True, "ready": True, "uid": uid, "unenforced": unenforced})
         serve(requests, replies, folder, output)
