@@ -6,7 +6,7 @@ with that venv's python: the grader, and each worker it starts with ``sys.execut
 leaves a venv's ``.pth`` files in force). The kit has no switch for it.
 
 What is taken away is what Windows lacks and the grader reaches for: the ``resource``, ``fcntl``,
-``pwd`` and ``grp`` modules; fork, sessions and process groups, uids, ``pread`` and non-blocking
+``pwd``, ``grp`` and ``termios`` modules; fork, sessions and process groups, uids, ``pread`` and non-blocking
 pipes in ``os``; ``SIGKILL``, ``SIGHUP`` and the timer signals; prctl (``ctypes.CDLL(None)``
 raises TypeError there); /proc; and ``select`` on anything but a socket. ``Popen.kill`` and
 ``terminate`` end the process outright, as TerminateProcess does. What cannot be taken away

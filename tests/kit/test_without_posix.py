@@ -105,7 +105,8 @@ def test_a_loop_times_out_a_crash_and_prints_are_its_own_as_on_posix(posixless_p
     assert {step: (there.status(step), there.points(step)) for step in ALL_STEPS} == \
         {step: (here.status(step), here.points(step)) for step in ALL_STEPS}
     assert "fork: False" in printed_by(there, "candidate") and "fork: True" in printed_by(here, "candidate")
-    assert there.seconds < here.seconds + 2 * CALL_TIMEOUT, (there.seconds, here.seconds)
+    # One time-out, as on POSIX: a worker that could not be ended would hold the run until its limit.
+    assert there.seconds < 2 * here.seconds + 2 * CALL_TIMEOUT, (there.seconds, here.seconds)
 
     assert note_of(there) and note_of(here) is None, here.output
     assert here.results["extra_data"]["unenforced"] == []
