@@ -4,8 +4,11 @@ dist/handout/ (and dist/lstm-kit-handout.zip, whose files sit under lstm-kit/) h
 the grader, the public tests, docs/math.md, README.md and Makefile (copied unchanged), and GitHub
 Classroom's autograding files. In place of solutions/ it carries the reference's outputs for exactly
 the calls the public tests make (tests/steps/reference_outputs.npz, see grader/judge/reference.py), so
-its ``make grade`` works as in the kit. Before it is written out, the handout grades its own
-stubs (all "not started") and the reference (full marks); a handout that fails is not shipped.
+its ``make grade`` works as in the kit, and every catalogued mistake's outputs on the inputs of those
+tests' checks (tests/steps/mistake_outputs.npz, see grader/judge/mistake_outputs.py), so it names the
+same mistakes as the kit. Both are numbers for fixed inputs, keyed by digest; no code. Before it is
+written out, the handout grades its own stubs (all "not started") and the reference (full marks),
+and reads its recording of the mistakes back; a handout that fails is not shipped.
 """
 import argparse
 import json
@@ -17,7 +20,7 @@ import sys
 import tempfile
 import zipfile
 
-from grader.judge.reference import RECORDING
+from grader.judge.reference import MISTAKE_RECORDING, RECORDING
 from grader.kit import KIT_ROOT
 from instructor import classroom
 from instructor.common import ToolError, fresh_dir, grade
@@ -30,16 +33,27 @@ ZIP_ROOT = "lstm-kit"
 # stays in the kit.
 COPIED = ["README.md", "Makefile", "docs/math.md", "exercises", "grader", "demo", "requirements.txt",
           "requirements-extra.txt", ".gitignore"]
-IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache", RECORDING)
+IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache", RECORDING, MISTAKE_RECORDING)
 
 
 def record_reference(public, dest):
-    """Run the public tests on the reference once, recording every reference call they make."""
+    """Run the public tests on the reference once, recording every reference call they make and,
+    beside it (MISTAKE_RECORDING), every catalogued mistake's outputs on their checks' inputs."""
     with tempfile.TemporaryDirectory() as results:
         done = grade(os.path.join(KIT_ROOT, "solutions"), public, results, "--record-reference", dest)
     if done.returncode != 0:
         raise ToolError("the reference solution does not pass every public test, so its outputs cannot be "
                         f"recorded:\n{done.stdout[-3000:]}{done.stderr[-2000:]}")
+
+
+def recorded_mistakes(handout):
+    """How many check inputs the handout's recording of the mistakes covers, read as a grade reads it."""
+    from grader.judge.mistake_outputs import Unusable, load
+
+    try:
+        return len(load(os.path.join(handout, "tests", "steps", MISTAKE_RECORDING)))
+    except Unusable as exc:
+        raise ToolError(f"the handout's recording of the mistakes' outputs does not read back: {exc}") from None
 
 
 def self_check(handout):
@@ -92,12 +106,17 @@ def build(out, zip_path, public):
         for name in [d for d in dirnames if d == "__pycache__"]:
             shutil.rmtree(os.path.join(dirpath, name))
     from grader.judge.reference import read_recording
-    recorded = len(read_recording(recording)[0]["entries"])
+    recorded = {"recorded_reference_calls": len(read_recording(recording)[0]["entries"]),
+                "recorded_mistake_inputs": recorded_mistakes(out)}
     with open(os.path.join(out, MANIFEST), "w") as f:
-        json.dump({"handout": "lstm-kit", "public_tests": os.path.relpath(public, KIT_ROOT),
-                   "recorded_reference_calls": recorded, "points": sum(p for _, _, p in steps)}, f, indent=2)
+        json.dump({"handout": "lstm-kit", "public_tests": os.path.relpath(public, KIT_ROOT), **recorded,
+                   "points": sum(p for _, _, p in steps)}, f, indent=2)
     write_zip(out, zip_path)
     return recorded, steps
+
+
+def kib(path):
+    return f"{os.path.getsize(path) / 1024:.0f} KiB"
 
 
 def main(argv=None):
@@ -116,7 +135,9 @@ def main(argv=None):
     files = sum(len(f) for _, _, f in os.walk(args.out))
     print(f"wrote {os.path.relpath(args.out)}/ ({files} files) and {os.path.relpath(args.zip)}")
     print(f"  public tests: {len(steps)} steps, {sum(p for _, _, p in steps):g} points; no solutions/, no hidden tests")
-    print(f"  reference outputs recorded for the public tests' inputs: {recorded} calls")
+    print(f"  reference outputs recorded for the public tests' inputs: {recorded['recorded_reference_calls']} calls")
+    print(f"  catalogued mistakes' outputs recorded for their checks' inputs: {recorded['recorded_mistake_inputs']} "
+          f"inputs ({kib(os.path.join(args.out, 'tests', 'steps', MISTAKE_RECORDING))})")
     print("  checked inside the handout: its stubs grade as not started, the reference gets full marks")
     return 0
 

@@ -2,8 +2,10 @@
 exactly the learner's output on the inputs of the failing check.
 
 Runs in the grader's own process and only after a check has failed, so a passing grade pays
-nothing for it. Without a reference (a handout without solutions) there is no diagnosis: the
-check's own message stands.
+nothing for it. With solutions/ the forms are evaluated on the reference (``LiveForms``); a
+handout has no reference, and answers from the forms' outputs recorded when it was built
+(``grader.judge.mistake_outputs``), which hold exactly the public checks' inputs. With neither
+there is no diagnosis: the check's own message stands.
 """
 import os
 
@@ -12,13 +14,14 @@ import numpy as np
 from grader.course.inputs import SQUARE_SEED
 from grader.course.steps import FILES
 from grader.judge.checks import ATOL, RTOL
-from grader.judge.reference import load_folder
+from grader.judge.reference import digest, load_folder
 from grader.sandbox.client import SubmissionError
 from grader.sandbox.perturb import copied
 
 PROBED = ("On inputs with D = H, where the shapes fit, your function gives exactly the output "
           "of this mistake.")
 _references = {}
+_recorded = {}  # test folders -> (RecordedForms or None, [why mistakes cannot be named])
 
 
 def load_reference(folder):
@@ -78,34 +81,58 @@ def _evaluate(form, ref, name, inputs):
         return None
 
 
-def _first_match(candidates, ref, name, inputs, got):
-    """The key of the first (key, form) whose output is ``got`` and differs from the reference's."""
-    from grader.judge.variants import correct
+class LiveForms:
+    """The forms evaluated on the reference itself: ``outputs`` gives a form's compared outputs on
+    ``inputs``, None if it raises there, or RIGHT if they are the reference's own."""
 
-    right = None
-    for key, form in candidates:
-        out = _evaluate(form, ref, name, inputs)
-        if out is None or not same(got, out):
-            continue
-        if right is None:
-            right = _evaluate(correct, ref, name, inputs) or ()
-        if not same(out, right):
+    def __init__(self, ref):
+        self.ref = ref
+        self._right = {}  # digest of (name, inputs) -> the reference's compared outputs (None if it raises)
+
+    def outputs(self, key, k, name, inputs):
+        from grader.judge.mistake_outputs import RIGHT
+        from grader.judge.variants import FORMS
+
+        out = _evaluate(FORMS[(key, name)][k], self.ref, name, inputs)
+        if out is None:
+            return None
+        right = self._right_for(name, inputs)
+        return RIGHT if right is not None and same(out, right) else out
+
+    def _right_for(self, name, inputs):
+        from grader.judge.variants import correct
+
+        key = digest(name, inputs)
+        if key not in self._right:
+            self._right[key] = _evaluate(correct, self.ref, name, inputs)
+        return self._right[key]
+
+
+def _first_match(candidates, forms, name, inputs, got):
+    """The key of the first (key, position) whose output is ``got`` and differs from the reference's."""
+    from grader.judge.mistake_outputs import RIGHT
+
+    for key, k in candidates:
+        out = forms.outputs(key, k, name, inputs)
+        if out is not None and out is not RIGHT and same(got, out):
             return key
     return None
 
 
-def diagnose(evidence, ref, raised=False):
-    """(mistake key, whether it was seen on square probe inputs), or (None, False)."""
+def diagnose(evidence, forms, raised=False):
+    """(mistake key, whether it was seen on square probe inputs), or (None, False).
+
+    ``forms`` is ``LiveForms`` on the reference, or a handout's ``RecordedForms``."""
     from grader.course.mistakes import CATALOGUE
     from grader.judge.variants import FORMS, PROBES
 
     name = evidence.name
-    forms = [(key, f) for key in CATALOGUE for f in FORMS.get((key, name), ())]
+    candidates = [(key, k) for key in CATALOGUE for k in range(len(FORMS.get((key, name), ())))]
     if not raised:
-        return _first_match(forms, ref, name, evidence.inputs, compared(evidence.got, evidence.keep)), False
+        return _first_match(candidates, forms, name, evidence.inputs, compared(evidence.got, evidence.keep)), False
     # The learner's function raised. Mistakes that also raise on these inputs are suspects; on
     # inputs where their shapes fit, the learner's function must give exactly their output.
-    suspects = [(key, f) for key, f in forms if _evaluate(f, ref, name, evidence.inputs) is None]
+    suspects = [(key, k) for key, k in candidates if forms.outputs(key, k, name, evidence.inputs) is None]
     if not suspects or evidence.function is None or name not in PROBES:
         return None, False
     probe = PROBES[name](SQUARE_SEED)
@@ -113,12 +140,27 @@ def diagnose(evidence, ref, raised=False):
         got = evidence.function.call(*probe, keep=evidence.keep)["value"]
     except SubmissionError:
         return None, False
-    key = _first_match(suspects, ref, name, probe, compared(got, evidence.keep))
+    key = _first_match(suspects, forms, name, probe, compared(got, evidence.keep))
     return key, key is not None
 
 
-def name_mistake(failure, message, reference_folder):
-    """(mistake key or "", the learner's message) for a failed check.
+def open_forms(reference_folder, test_folders=()):
+    """(the forms to diagnose with or None, [why mistakes cannot be named here]): the reference's
+    when ``reference_folder`` holds one, else those recorded in the test folders (a handout)."""
+    ref = load_reference(reference_folder)
+    if ref is not None:
+        return LiveForms(ref), []
+    folders = tuple(os.path.abspath(f) for f in test_folders)
+    if folders not in _recorded:
+        from grader.judge.mistake_outputs import open_recorded
+
+        _recorded[folders] = open_recorded(folders)
+    return _recorded[folders]
+
+
+def name_mistake(failure, message, reference_folder, test_folders=()):
+    """(mistake key or "", the learner's message) for a failed check, graded with the reference in
+    ``reference_folder`` or, without one, the mistakes' outputs recorded in ``test_folders``.
 
     The message gains "This looks like <mistake>: <explanation>" when the failure was already
     recognised (``failure.mistake``) or when a catalogued variant of the reference matches.
@@ -132,8 +174,8 @@ def name_mistake(failure, message, reference_folder):
     if raised and type(failure) is not SubmissionError:  # not started, timed out, crashed
         return "", message
     try:
-        ref = load_reference(reference_folder)
-        key, probed = diagnose(evidence, ref, raised) if ref is not None else (None, False)
+        forms, _ = open_forms(reference_folder, test_folders)
+        key, probed = diagnose(evidence, forms, raised) if forms is not None else (None, False)
     except Exception:  # naming a mistake is a bonus: it never turns a verdict into a crash
         return "", message
     if key is None:

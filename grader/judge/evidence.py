@@ -3,9 +3,15 @@
 A check records them with ``recorded(...)``; when a check fails inside, the evidence stays on the
 failure, and the grader later compares the learner's outputs with the catalogued mistakes
 (``grader.judge.diagnosis``). Recording costs nothing when every check passes.
+
+While a handout is built, ``watch(callback)`` also tells ``callback`` of every check's
+function and inputs, failing or not: those are the inputs the diagnosis could ever be given, so
+the catalogued mistakes' outputs are recorded for exactly them (``grader.judge.mistake_outputs``).
 """
 from contextlib import contextmanager
 from dataclasses import dataclass
+
+_watchers = []  # callables told (name, inputs) of every recorded check
 
 
 @dataclass
@@ -21,9 +27,18 @@ class Evidence:
 def recorded(name, inputs, keep=(), function=None):
     """Yields an Evidence to fill in (``evidence.got = ...``); a failure inside carries it away."""
     evidence = Evidence(name, tuple(inputs), keep=tuple(keep), function=function)
+    for watcher in _watchers:
+        watcher(evidence.name, evidence.inputs)
     try:
         yield evidence
     except Exception as failure:
         if getattr(failure, "evidence", None) is None:  # the innermost record is the most precise
             failure.evidence = evidence
         raise
+
+
+def watch(callback):
+    """From now on, ``callback(name, inputs)`` hears of every check that records its evidence;
+    returns the function that stops it."""
+    _watchers.append(callback)
+    return lambda: _watchers.remove(callback)

@@ -27,6 +27,7 @@ from grader.kit import functions_of, import_by_bare_name
 from grader.sandbox.perturb import copied
 
 RECORDING = "reference_outputs.npz"  # in a test folder: the outputs its tests need
+MISTAKE_RECORDING = "mistake_outputs.npz"  # beside it: the catalogued mistakes' outputs (grader.judge.mistake_outputs)
 FORMAT = 1
 DECIMALS = 9  # inputs are keyed after rounding, so a last-bit difference across machines still matches
 

@@ -108,7 +108,7 @@ class RunGuard:
             steps = ", ".join(r.step.name for r in results if r.status == NOT_JUDGED)
             why = next(o.message for o in outcomes if o.status == NOT_JUDGED).removeprefix("not judged: ")
             notes.append(f"Not judged: {steps} ({why}; time limit {self.time_limit:g} s).")
-        return notes + (list(state.notes) if state else [])
+        return notes + (list(state.notes) if state else [])  # the plugin's own, such as why no mistake is named
 
     def finish(self, extra_notes=()):
         """Write results.json, then report.json; returns (results, notes). Only the first call writes."""

@@ -10,13 +10,15 @@ import pytest
 from _pytest.config import ConftestImportFailure
 
 from grader.course.steps import BY_FUNCTION, BY_NAME
+from grader.judge import evidence
 from grader.judge.checks import CheckFailed
-from grader.judge.diagnosis import name_mistake
-from grader.judge.reference import ReferenceUnavailable, open_reference
+from grader.judge.diagnosis import name_mistake, open_forms
+from grader.judge.reference import MISTAKE_RECORDING, Recorder, ReferenceUnavailable, digest, open_reference
 from grader.plugin import validate
 from grader.plugin.outcome import Outcome, step_status
 from grader.sandbox.client import NotJudged, NotStarted, Submission, SubmissionError, Worker
 from grader.sandbox.limits import GiB, Limits
+from grader.sandbox.perturb import copied
 
 STATE = pytest.StashKey()
 GRADED = pytest.StashKey()  # a test's validate.GradedTest
@@ -35,6 +37,10 @@ class GradingState:
         self.outcomes = []
         self.collected = []  # Outcome for every graded test, as "not judged" until it is
         self.record_to = config.getoption("record_reference")
+        # A handout names mistakes from their outputs, recorded beside the reference's (grader.judge.mistake_outputs).
+        self.record_mistakes_to = self.record_to and os.path.join(os.path.dirname(self.record_to), MISTAKE_RECORDING)
+        self.checked = {}    # while recording the mistakes: digest -> (function, inputs) of every check
+        self.notes = []      # lines for the report's notes, about the grader rather than the code
         self.test_folders = [str(a) for a in config.args]
         self._reference = None
         self.tests = []      # every validate.GradedTest collected, in path order
@@ -46,6 +52,34 @@ class GradingState:
         if self._reference is None:
             self._reference = open_reference(self.reference_dir, self.test_folders, self.record_to, self.stand_in)
         return self._reference
+
+    def note_check(self, name, inputs):
+        """A check's function and inputs, on which the mistakes' outputs are recorded for a handout."""
+        try:
+            self.checked.setdefault(digest(name, inputs), (name, tuple(copied(a) for a in inputs)))
+        except TypeError:  # an input no digest can key (not a public test's seeded arrays): nothing to record
+            pass
+
+    def save_recordings(self):
+        if self.record_to and self._reference is not None:
+            self._reference.save(self.record_to)
+        if self.record_mistakes_to:
+            from grader.judge.diagnosis import LiveForms
+            from grader.judge.mistake_outputs import record
+
+            ref = self.reference()
+            record(LiveForms(ref.real if isinstance(ref, Recorder) else ref), self.checked.values(),
+                   self.record_mistakes_to)
+
+    def name_mistake(self, failure, message):
+        """(mistake key or "", message) for a failed check; without a way to name mistakes in a
+        copy that should have one (a handout whose recording is missing or damaged), a note says so."""
+        named = name_mistake(failure, message, self.reference_dir, self.test_folders)
+        for problem in open_forms(self.reference_dir, self.test_folders)[1]:
+            note = f"Common mistakes are not named in this run: {problem}. The checks grade as usual."
+            if note not in self.notes:
+                self.notes.append(note)
+        return named
 
     def stand_in(self, function):
         """Without solutions/, the learner's own ``function`` stands in for the reference on inputs
@@ -72,7 +106,9 @@ def pytest_addoption(parser):
     group.addoption("--memory-limit", type=float, default=2.0, help="address space of the worker, in GiB")
     group.addoption("--protect", action="append", default=[],
                     help="a folder the worker must not read (under root); the reference and tests always are")
-    group.addoption("--record-reference", default=None, help="write the reference's outputs to this .npz")
+    group.addoption("--record-reference", default=None,
+                    help="write the reference's outputs to this .npz, and the catalogued mistakes' outputs on "
+                         "every check's inputs to mistake_outputs.npz beside it")
     group.addoption("--only-step", default=None, help="run only the tests of this step")
     group.addoption("--folder-problem", action="append", default=[],
                     help="a problem with the test folders found before pytest ran (nothing is graded)")
@@ -84,6 +120,8 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "visibility(value): Gradescope visibility: visible, hidden, "
                                        "after_due_date or after_published")
     state = config.stash[STATE] = GradingState(config)
+    if state.record_mistakes_to:
+        state.stop_watching = evidence.watch(state.note_check)
     if not config.option.collectonly and not state.problems:
         state.worker.start()  # early: the worker imports numpy while pytest collects
 
@@ -92,8 +130,9 @@ def pytest_unconfigure(config):
     if STATE in config.stash:
         state = config.stash[STATE]
         state.worker.close()
-        if state.record_to and state._reference is not None:
-            state._reference.save(state.record_to)
+        if state.record_mistakes_to:
+            state.stop_watching()
+        state.save_recordings()
 
 
 @pytest.hookimpl(wrapper=True)
@@ -223,7 +262,7 @@ def pytest_runtest_makereport(item, call):
             else message
         mistake = ""
         if status == "failed":
-            mistake, message = name_mistake(call.excinfo.value, message, state.reference_dir)
+            mistake, message = state.name_mistake(call.excinfo.value, message)
             blockers = [r for r in BY_NAME[step].requires if state.step_status(r) in ("failed", "not started")]
             if blockers:
                 message = f"fix {' and '.join(blockers)} first (this step builds on it). {message}"

@@ -1,5 +1,6 @@
-"""The handout: the learners' copy grades itself without solutions/, holds no solution code, no
-hidden test, and no reference output for any input but the public tests' own."""
+"""The handout: the learners' copy grades itself without solutions/ and names the catalogued
+mistakes as the kit does, holds no solution code, no hidden test, and no output for any input but
+the public tests' own."""
 import ast
 import json
 import os
@@ -8,15 +9,22 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
 
+from grader.course.inputs import SQUARE_SEED
+from grader.course.mistakes import CATALOGUE
 from grader.course.steps import FILES
-from grader.judge.reference import RECORDING, read_recording
+from grader.judge import mistake_outputs
+from grader.judge.reference import MISTAKE_RECORDING, RECORDING, digest, read_recording
+from grader.judge.variants import PROBES
 from grader.kit import KIT_ROOT
 
+from bundles import pack
 from conftest import ALL_STEPS, build_submission, grade
+from mistakes import MISTAKES
 
 PUBLIC = os.path.join(KIT_ROOT, "tests", "steps")
 HIDDEN = os.path.join(KIT_ROOT, "tests", "hidden")
@@ -80,7 +88,7 @@ def test_handout_has_the_learners_files_and_nothing_else(handout):
         "grader", "requirements-extra.txt", "requirements.txt", "tests"}
     assert sorted(f for f in files if f.startswith("tests")) == sorted(
         [os.path.join("tests", "steps", f) for f in os.listdir(PUBLIC) if f.endswith(".py")]
-        + [os.path.join("tests", "steps", RECORDING)])
+        + [os.path.join("tests", "steps", RECORDING), os.path.join("tests", "steps", MISTAKE_RECORDING)])
     assert not any("__pycache__" in f or "hidden" in f or "solutions" in f or "instructor" in f for f in files)
     assert [f for f in files if f.startswith("docs")] == [os.path.join("docs", f) for f in LEARNER_DOCS]
     for name in FILES:
@@ -115,22 +123,43 @@ def test_the_solution_code_detector_finds_planted_code(handout, tmp_path):
     assert solution_code_found(copy) == ["forget_gate", "input_gate", "lstm_backward", "output_gate"]
 
 
+def recorded_by(tests, folder):
+    """(reference recording, mistakes recording) of the reference graded with ``tests``, in ``folder``."""
+    done = grade(os.path.join(KIT_ROOT, "solutions"), folder / "results", "--tests", tests, "--record-reference",
+                 str(folder / RECORDING))
+    assert done.exit_code == 0, done.output
+    return folder / RECORDING, folder / MISTAKE_RECORDING
+
+
+def leaves(recording):
+    """Every output array of a mistakes recording, as bytes of its rounded values (to compare with others)."""
+    return {fingerprint(leaf) for outcomes in mistake_outputs.load(recording).values()
+            for out in outcomes.values() if isinstance(out, list) for _, leaf in out}
+
+
+def fingerprint(array):
+    a = np.round(np.asarray(array, dtype=np.float64), 9) + 0.0
+    return repr(a.shape).encode() + a.tobytes()
+
+
 def test_recorded_outputs_are_numbers_for_the_public_inputs_only(handout, tmp_path):
-    path = handout / "tests" / "steps" / RECORDING
-    with np.load(path, allow_pickle=False) as data:  # no pickles: plain numeric arrays and an index
-        assert all(data[name].dtype.kind == "f" for name in data.files if name != "index")
-    document, _ = read_recording(path)
-    shipped = set(document["entries"])
-
-    def recorded_by(tests):
-        out = tmp_path / f"{os.path.basename(tests)}.npz"
-        done = grade(os.path.join(KIT_ROOT, "solutions"), tmp_path / "r", "--tests", tests, "--record-reference", str(out))
-        assert done.exit_code == 0, done.output
-        return set(read_recording(out)[0]["entries"])
-
-    assert shipped == recorded_by(PUBLIC)
-    hidden = recorded_by(HIDDEN)
-    assert hidden and not hidden & shipped  # nothing the handout holds answers a hidden test's call
+    steps = handout / "tests" / "steps"
+    for path in (steps / RECORDING, steps / MISTAKE_RECORDING):
+        with np.load(path, allow_pickle=False) as data:  # no pickles: plain numeric arrays and an index
+            assert all(data[name].dtype.kind == "f" for name in data.files if name != "index")
+    public, public_mistakes = recorded_by(PUBLIC, tmp_path / "public")
+    hidden, hidden_mistakes = recorded_by(HIDDEN, tmp_path / "hidden")
+    shipped = set(read_recording(steps / RECORDING)[0]["entries"])
+    assert shipped == set(read_recording(public)[0]["entries"])
+    assert set(mistake_outputs.load(steps / MISTAKE_RECORDING)) == set(mistake_outputs.load(public_mistakes))
+    hidden_calls = set(read_recording(hidden)[0]["entries"])
+    assert hidden_calls and not hidden_calls & shipped  # nothing the handout holds answers a hidden test's call
+    # The diagnosis' own square probe inputs are the same for every test; no hidden check's inputs are held.
+    probes = {digest(name, make(SQUARE_SEED)) for name, make in PROBES.items()}
+    assert not (set(mistake_outputs.load(hidden_mistakes)) - probes) & set(mistake_outputs.load(steps / MISTAKE_RECORDING))
+    # Not even as a mistake's output: no array the hidden tests' reference calls return is among them.
+    hidden_outputs = {fingerprint(a) for a in read_recording(hidden)[1].values()}
+    assert hidden_outputs and not hidden_outputs & leaves(steps / MISTAKE_RECORDING)
 
 
 def test_handout_grades_its_stubs_and_a_correct_submission(handout, tmp_path):
@@ -147,10 +176,13 @@ def test_handout_grades_its_stubs_and_a_correct_submission(handout, tmp_path):
             assert {s["status"] for s in results["extra_data"]["steps"].values()} == {"not started"}
 
 
-def grade_in_handout(handout, submission, results):
+def grade_in_handout(handout, submission, results, output=False):
+    """(exit code, results.json's steps) of a grade inside the handout (and its terminal text, with ``output``)."""
     done = subprocess.run([sys.executable, "-m", "grader", "--submission", str(submission), "--results",
-                           str(results)], cwd=handout, capture_output=True, text=True)
-    return done.returncode, json.load(open(results / "results.json"))["extra_data"]["steps"]
+                           str(results)], cwd=handout, capture_output=True, text=True,
+                          env={**os.environ, "NO_COLOR": "1", "LSTM_KIT_STATE": str(results / "state.json")})
+    steps = json.load(open(results / "results.json"))["extra_data"]["steps"]
+    return (done.returncode, steps, done.stdout + done.stderr) if output else (done.returncode, steps)
 
 
 def verdicts(steps):
@@ -158,25 +190,122 @@ def verdicts(steps):
     return {name: (s["status"], s["points"]) for name, s in steps.items()}
 
 
-def test_handout_gives_the_same_verdicts_as_the_kit(handout, tmp_path):
+def named(steps):
+    return {name: (s["mistake"], s["message"]) for name, s in steps.items()}
+
+
+def test_handout_gives_the_same_verdicts_and_names_as_the_kit(handout, tmp_path):
     """Train's check runs lstm_forward on the learner's trained weights: with the learner's own
-    lstm_forward standing in for the reference there, every verdict is the kit's."""
-    from mistakes import MISTAKES
+    lstm_forward standing in for the reference there, every verdict is the kit's; and the mistake
+    is named from the recorded outputs in the very words the kit uses."""
     step, key, source = MISTAKES["cell_update_swaps_gates"]
     submission = build_submission(tmp_path / "mistake", done=ALL_STEPS, replace={step: source})
     in_kit = grade(submission, tmp_path / "kit")
     code, in_handout = grade_in_handout(handout, submission, tmp_path / "handout")
     assert code == 1
     assert verdicts(in_handout) == verdicts(in_kit.steps) and in_handout["train"]["status"] == "passed"
-    # Naming a mistake needs the reference's variants: the kit names it, the handout gives the check's message.
-    assert in_kit.steps[step]["mistake"] == key and not in_handout[step]["mistake"]
-    assert in_kit.steps[step]["message"].endswith(in_handout[step]["message"])
+    assert in_kit.steps[step]["mistake"] == key and named(in_handout) == named(in_kit.steps)
+
+
+# Every learner-style catalogued mistake, packed as test_mistakes packs them for the kit.
+MISTAKE_GROUPS = pack({case: source for case, (_, _, source) in MISTAKES.items()})
+
+
+@pytest.fixture(scope="module")
+def mistakes_in_handout(handout, tmp_path_factory):
+    """[(submission, results.json's steps)] for each group of MISTAKE_GROUPS, graded inside the handout."""
+    def run(group):
+        folder = tmp_path_factory.mktemp("handout-mistakes")
+        submission = build_submission(folder / "submission", done=ALL_STEPS,
+                                      replace={MISTAKES[case][0]: MISTAKES[case][2] for case in group})
+        return submission, grade_in_handout(handout, submission, folder)[1]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return list(pool.map(run, MISTAKE_GROUPS))
+
+
+def in_handout(graded, case):
+    """The step of ``case`` in the handout's grade of the group holding it."""
+    k = next(k for k, group in enumerate(MISTAKE_GROUPS) if case in group)
+    return graded[k][1][MISTAKES[case][0]]
+
+
+@pytest.mark.parametrize("case", sorted(MISTAKES))
+def test_handout_names_each_catalogued_mistake_as_the_kit_does(mistakes_in_handout, case):
+    """Without solutions/, the same name and explanation as test_mistakes finds in the kit."""
+    _, key, _ = MISTAKES[case]
+    step = in_handout(mistakes_in_handout, case)
+    assert step["status"] == "failed" and step["mistake"] == key, step["message"]
+    assert step["message"].startswith(f"This looks like {CATALOGUE[key].name}: {CATALOGUE[key].message} ")
+    if key == "swapped_weights" or "raised" in step["message"]:
+        assert "On inputs with D = H" in step["message"].split(" Details: ")[0]
+
+
+def test_handout_with_a_damaged_recording_of_mistakes_grades_without_their_names(handout, mistakes_in_handout,
+                                                                                 tmp_path):
+    """The same verdicts as with the recording intact; no name that needs it, and a note saying why.
+    Mistakes a check spots by itself (an overflow in softmax) are still named."""
+    copy = tmp_path / "handout"
+    shutil.copytree(handout, copy)
+    path = copy / "tests" / "steps" / MISTAKE_RECORDING
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    k = next(k for k, group in enumerate(MISTAKE_GROUPS) if "forget_gate_uses_tanh" in group)
+    submission, intact = mistakes_in_handout[k]
+    code, damaged, output = grade_in_handout(copy, submission, tmp_path / "results", output=True)
+    assert code == 1 and verdicts(damaged) == verdicts(intact)
+    for case in MISTAKE_GROUPS[k]:
+        step, key, _ = MISTAKES[case]
+        assert intact[step]["mistake"] == key
+        if key in ("softmax_overflow", "mutated_input"):
+            assert damaged[step] == intact[step]
+        else:
+            assert damaged[step]["mistake"] == "" and intact[step]["message"].endswith(" Details: " + damaged[step]["message"])
+    note = f"Common mistakes are not named in this run: {os.path.join('tests', 'steps', MISTAKE_RECORDING)} cannot be read"
+    assert note in output and note in json.load(open(tmp_path / "results" / "results.json"))["output"]
+
+
+def test_a_missing_or_stale_recording_of_mistakes_says_why_it_is_not_used(handout, tmp_path):
+    """Missing beside the reference's recording, or made with another catalogue of forms: not used."""
+    steps = tmp_path / "steps"
+    shutil.copytree(handout / "tests" / "steps", steps)
+    assert mistake_outputs.open_recorded([steps])[0] is not None
+    with np.load(steps / MISTAKE_RECORDING, allow_pickle=False) as data:
+        document, values = json.loads(str(data["index"])), data["values"]
+    document["catalogue"]["forget_gate"].pop()  # as if recorded by a grader with one form fewer
+    np.savez_compressed(steps / MISTAKE_RECORDING, index=np.array(json.dumps(document)), values=values)
+    forms, problems = mistake_outputs.open_recorded([steps])
+    assert forms is None and problems == [f"{os.path.relpath(steps / MISTAKE_RECORDING)} was recorded for "
+                                          "another version of the catalogue of mistakes"]
+    (steps / MISTAKE_RECORDING).unlink()
+    assert mistake_outputs.open_recorded([steps]) == (None, [f"{os.path.relpath(steps / MISTAKE_RECORDING)} is missing"])
+    (steps / RECORDING).unlink()  # no handout's folder: nothing to say
+    assert mistake_outputs.open_recorded([steps]) == (None, [])
+
+
+def test_a_recording_whose_index_does_not_fit_its_values_is_refused(tmp_path):
+    """Checked when loaded: an output outside the values, or a form this grader does not have."""
+    from grader.course.inputs import gate_args
+    from grader.judge.diagnosis import LiveForms, load_reference
+
+    path = tmp_path / MISTAKE_RECORDING
+    mistake_outputs.record(LiveForms(load_reference(os.path.join(KIT_ROOT, "solutions"))),
+                           [("forget_gate", gate_args(0))], path)
+    assert len(mistake_outputs.load(path)) == 2  # the call, and the square probe for the forms that raise on it
+    with np.load(path, allow_pickle=False) as data:
+        document, values = json.loads(str(data["index"])), data["values"]
+    call = document["calls"][digest("forget_gate", gate_args(0))]
+    for tamper, why in ((lambda f: f["gate_tanh:0"][0].__setitem__(1, values.size), "outside the recorded values"),
+                        (lambda f: f.__setitem__("no_such_mistake:0", "right"), "a call it cannot hold")):
+        forms = json.loads(json.dumps(call["forms"]))
+        tamper(forms)
+        broken = {**document, "calls": {"k": {**call, "forms": forms}}}
+        np.savez_compressed(tmp_path / "broken.npz", index=np.array(json.dumps(broken)), values=values)
+        with pytest.raises(mistake_outputs.Unusable, match=why):
+            mistake_outputs.load(tmp_path / "broken.npz")
 
 
 def test_handout_stand_in_waits_for_the_learners_own_step(handout, tmp_path):
     """Where the kit would judge train with the reference's lstm_forward, the handout needs the
     learner's lstm_forward to pass first, and says so."""
-    from mistakes import MISTAKES
     step, _, source = MISTAKES["step_forward_cs231n_gate_order"]
     submission = build_submission(tmp_path / "mistake", done=ALL_STEPS, replace={step: source})
     in_kit = grade(submission, tmp_path / "kit")

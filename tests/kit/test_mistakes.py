@@ -241,5 +241,5 @@ def test_a_reference_that_raises_gives_no_name():
     def explode(*args):
         raise KeyError("no stored output for these inputs")
     ref = types.SimpleNamespace(**{name: explode for name in BY_FUNCTION})
-    from grader.judge.diagnosis import diagnose
-    assert diagnose(Evidence("forget_gate", gate_args(0), np.zeros((3, 6))), ref) == (None, False)
+    from grader.judge.diagnosis import LiveForms, diagnose
+    assert diagnose(Evidence("forget_gate", gate_args(0), np.zeros((3, 6))), LiveForms(ref)) == (None, False)
