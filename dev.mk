@@ -1,6 +1,6 @@
 # The kit's own tests and benchmarks, included by the Makefile. A handout leaves this file out.
 #   make test          lint the tree, then run the kit's own tests (tests/kit)
-#   make bench         time grading, the reference LSTM, make watch, the hostile corpus, grade-all
+#   make bench         time grading, the reference LSTM, make watch, the hostile corpus, grade-all, check() in a kernel
 #   make bench-torch   also time torch.nn.LSTM, in a venv of its own (.venv-torch)
 .PHONY: test bench bench-torch
 
@@ -12,12 +12,13 @@ test: $(VENV)/.installed-test
 	@$(PY) -m ruff check .
 	@$(PY) -m pytest tests/kit
 
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed-test
 	@$(PY) -m bench.grade_speed
 	@$(PY) -m bench.memory_speed
 	@$(PY) -m bench.watch_speed
 	@$(PY) -m bench.hostile_corpus
 	@$(PY) -m bench.class_throughput
+	@$(PY) -m bench.notebook_speed
 
 bench-torch:
 	@test -x .venv-torch/bin/python || $(PYTHON) -m venv .venv-torch

@@ -16,9 +16,11 @@ import atexit
 import contextlib
 import io
 import os
+import re
 import shutil
 import sys
 import tempfile
+import threading
 
 from grader.commands import progress
 from grader.commands.grade import parse_args, run_grade
@@ -39,6 +41,15 @@ def in_jupyter():
     """True in a kernel whose front end shows HTML (Jupyter, Colab, VS Code); not in a terminal."""
     shell = _ipython()
     return shell is not None and (type(shell).__name__ == "ZMQInteractiveShell" or "google.colab" in sys.modules)
+
+
+def _defines(cell):
+    """Whether a cell run in the kernel can define anything: not a blank one, nor one that only
+    calls check(), hint() or show_memory()."""
+    return bool(cell.strip()) and not CALL_ONLY.fullmatch(cell)
+
+
+CALL_ONLY = re.compile(r"(\s*(check|hint|show_memory)\([^()\n]*\)\s*;?\s*(#[^\n]*)?\n?)+")
 
 
 def step_named(name):
@@ -68,6 +79,8 @@ class NotebookSession:
         os.makedirs(self.written)
         self.spare = None
         self.last = {}  # source key -> the results of its last check
+        self._history, self._converted = None, None  # the kernel's cells as last parsed
+        self._starting = None  # the thread starting the next check's worker
         atexit.register(self.close)
 
     # What to grade
@@ -79,8 +92,10 @@ class NotebookSession:
         if shell is not None:
             from grader.sandbox.notebook import convert
 
-            cells = list(enumerate(shell.history_manager.input_hist_raw))[1:]  # In[0] is empty
-            converted = convert(cells)
+            cells = [(n, text) for n, text in enumerate(shell.history_manager.input_hist_raw) if _defines(text)]
+            if cells != self._history:  # checking again without an edit need not parse again
+                self._history, self._converted = cells, convert(cells)
+            converted = self._converted
             if converted.cells:  # the notebook defines at least one step's function
                 self._write(converted.modules)
                 key = shell.user_ns.get("__session__") or os.path.join(os.getcwd(), "(notebook)")
@@ -113,6 +128,9 @@ class NotebookSession:
         from grader.sandbox.client import Worker
         from grader.sandbox.limits import GiB, Limits
 
+        if self._starting is not None:
+            self._starting.join()
+            self._starting = None
         if self.spare is not None and (self.spare.proc is None or self.spare.folder != os.path.abspath(folder)):
             self.spare.close()
             self.spare = None
@@ -141,7 +159,9 @@ class NotebookSession:
             raise KeyboardInterrupt
         if isinstance(graded, int) or graded.status == 2 and not graded.results:
             raise RuntimeError(f"the grader could not run: {said.getvalue().strip() or 'no reason given'}")
-        self._spare_worker(source.folder)  # ready for the next check
+        # The next check's worker starts while this one's report is shown.
+        self._starting = threading.Thread(target=self._spare_worker, args=(source.folder,), daemon=True)
+        self._starting.start()
         return graded
 
     def check(self, step=None, submission=None):
@@ -179,6 +199,8 @@ class NotebookSession:
         show_memory(source.folder, name=source.label, **options)
 
     def close(self):
+        if self._starting is not None:
+            self._starting.join()
         if self.spare is not None:
             self.spare.close()
             self.spare = None
