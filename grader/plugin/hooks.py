@@ -13,7 +13,7 @@ from grader.course.steps import BY_FUNCTION, BY_NAME
 from grader.judge import evidence
 from grader.judge.checks import CheckFailed
 from grader.judge.diagnosis import name_mistake, open_forms
-from grader.judge.reference import MISTAKE_RECORDING, Recorder, ReferenceUnavailable, digest, open_reference
+from grader.judge.reference import MISTAKE_RECORDING, ReferenceUnavailable, digest, open_reference
 from grader.plugin import validate
 from grader.plugin.outcome import Outcome, step_status
 from grader.sandbox.client import NotJudged, NotStarted, Submission, SubmissionError, Worker
@@ -61,15 +61,14 @@ class GradingState:
             pass
 
     def save_recordings(self):
-        if self.record_to and self._reference is not None:
-            self._reference.save(self.record_to)
-        if self.record_mistakes_to:
-            from grader.judge.diagnosis import LiveForms
-            from grader.judge.mistake_outputs import record
+        """After a --record-reference run: the reference's outputs, and the mistakes' beside them."""
+        if not self.record_to or self._reference is None:  # None: no check met a reference
+            return
+        from grader.judge.diagnosis import LiveForms
+        from grader.judge.mistake_outputs import record
 
-            ref = self.reference()
-            record(LiveForms(ref.real if isinstance(ref, Recorder) else ref), self.checked.values(),
-                   self.record_mistakes_to)
+        self._reference.save(self.record_to)
+        record(LiveForms(self._reference.real), self.checked.values(), self.record_mistakes_to)
 
     def name_mistake(self, failure, message):
         """(mistake key or "", message) for a failed check; without a way to name mistakes in a
