@@ -1,8 +1,9 @@
 """``make handout``: the learners' copy of the kit, without solutions and without hidden tests.
 
 dist/handout/ (and dist/lstm-kit-handout.zip, whose files sit under lstm-kit/) holds the stubs,
-the grader, the public tests, docs/math.md, README.md and Makefile (copied unchanged), and GitHub
-Classroom's autograding files. In place of solutions/ it carries the reference's outputs for exactly
+the grader, the public tests, the learner's notebook, docs/math.md, README.md and Makefile
+(copied unchanged), what ``pip install`` of it needs (pyproject.toml, setup.py, lstm_kit/), and
+GitHub Classroom's autograding files. In place of solutions/ it carries the reference's outputs for exactly
 the calls the public tests make (tests/steps/reference_outputs.npz, see grader/judge/reference.py), so
 its ``make grade`` works as in the kit, and every catalogued mistake's outputs on the inputs of those
 tests' checks (tests/steps/mistake_outputs.npz, see grader/judge/mistake_outputs.py), so it names the
@@ -32,7 +33,7 @@ ZIP_ROOT = "lstm-kit"
 # instructor.mk, dev.mk, the other docs, requirements-test.txt and requirements-torch.txt, .git)
 # stays in the kit.
 COPIED = ["README.md", "Makefile", "docs/math.md", "exercises", "grader", "demo", "requirements.txt",
-          "requirements-extra.txt", ".gitignore"]
+          "requirements-extra.txt", ".gitignore", "notebooks", "lstm_kit", "pyproject.toml", "setup.py"]
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache", RECORDING, MISTAKE_RECORDING)
 
 

@@ -101,3 +101,26 @@ def grade_in(tmp_path):
     def run(submission, *extra, **kwargs):
         return grade(submission, tmp_path / f"results-{next(counter)}", *extra, **kwargs)
     return run
+
+
+def build_wheel(source, out):
+    """The kit's wheel, built by pip from ``source``: a zip as it is, or a copy of a folder (a
+    checkout; pip builds in the tree it is given). Skips, with pip's reason, where it cannot."""
+    copy = str(source)
+    if os.path.isdir(source):
+        copy = os.path.join(out, "source")
+        shutil.copytree(source, copy, ignore=shutil.ignore_patterns(
+            ".git", ".venv*", "build", "dist", "*.egg-info", "__pycache__", ".lstm-kit"))
+    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check", "--no-deps",
+                           "-w", str(out), copy], capture_output=True, text=True, timeout=600)
+    if proc.returncode != 0:
+        errors = [line for line in (proc.stdout + proc.stderr).splitlines() if line.startswith("ERROR")]
+        pytest.skip(f"cannot build the kit's wheel: pip wheel exited {proc.returncode}: " + " | ".join(errors[-3:]))
+    return next(p for p in (os.path.join(out, n) for n in sorted(os.listdir(out))) if p.endswith(".whl"))
+
+
+def install_wheel(wheel, python, target):
+    """``wheel`` installed for ``python`` into the folder ``target`` alone (use it on PYTHONPATH)."""
+    subprocess.run([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
+                    "--target", str(target), str(wheel)], check=True, capture_output=True, timeout=600)
+    return target

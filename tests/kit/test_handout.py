@@ -23,7 +23,7 @@ from grader.judge.variants import PROBES
 from grader.kit import KIT_ROOT
 
 from bundles import pack
-from conftest import ALL_STEPS, build_submission, grade
+from conftest import ALL_STEPS, build_submission, build_wheel, grade, install_wheel
 from mistakes import MISTAKES
 
 PUBLIC = os.path.join(KIT_ROOT, "tests", "steps")
@@ -85,7 +85,8 @@ def test_handout_has_the_learners_files_and_nothing_else(handout):
     files = files_below(handout)
     assert {f.split(os.sep)[0] for f in files} == {
         ".github", ".gitignore", ".lstm-kit-handout.json", "Makefile", "README.md", "demo", "docs", "exercises",
-        "grader", "requirements-extra.txt", "requirements.txt", "tests"}
+        "grader", "lstm_kit", "notebooks", "pyproject.toml", "requirements-extra.txt", "requirements.txt", "setup.py",
+        "tests"}
     assert sorted(f for f in files if f.startswith("tests")) == sorted(
         [os.path.join("tests", "steps", f) for f in os.listdir(PUBLIC) if f.endswith(".py")]
         + [os.path.join("tests", "steps", RECORDING), os.path.join("tests", "steps", MISTAKE_RECORDING)])
@@ -352,7 +353,8 @@ def test_handout_has_no_instructor_or_developer_target(handout):
     in_kit, in_handout = make_targets(KIT_ROOT), make_targets(handout)
     assert set(KIT_TARGETS + LEARNER_TARGETS) <= in_kit  # the check below can fail
     assert set(LEARNER_TARGETS) <= in_handout and not in_handout & set(KIT_TARGETS)
-    for name in ("instructor.mk", "dev.mk", "requirements-test.txt", "requirements-torch.txt", "pyproject.toml",
+    # pyproject.toml and setup.py go along: they are what `pip install` of a handout reads.
+    for name in ("instructor.mk", "dev.mk", "requirements-test.txt", "requirements-torch.txt",
                  "bench", "instructor", "solutions"):
         assert not (handout / name).exists(), name
 
@@ -389,3 +391,21 @@ def test_github_classroom_file_is_current_and_each_step_exits_by_its_status(hand
         assert subprocess.run(test["setup"], shell=True, cwd=repo, capture_output=True).returncode == 0
         exits[test["name"].split(". ")[1]] = subprocess.run(test["run"], shell=True, cwd=repo, capture_output=True).returncode
     assert exits == {step: 0 if step in ALL_STEPS[:3] else 1 for step in ALL_STEPS}
+
+
+def test_the_handout_installs_with_pip_and_names_mistakes_from_a_notebook_cell(handout, tmp_path):
+    """pip install of the handout (its zip as it is), then check() from a learner's folder: the
+    wheel carries the public tests and both recordings, no reference, and names a mistake."""
+    wheel = build_wheel(handout.parent / "handout.zip", tmp_path / "wheel")
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+    assert f"grader/kit_files/tests/steps/{MISTAKE_RECORDING}" in names and "grader/kit_files/notebooks/lstm_kit.ipynb" in names
+    assert not any("solutions" in name for name in names)
+    site = install_wheel(wheel, sys.executable, tmp_path / "site")
+    step, key, source = MISTAKES["step_forward_cs231n_gate_order"]
+    build_submission(tmp_path / "work" / "exercises", done=ALL_STEPS, replace={step: source})
+    checked = subprocess.run([sys.executable, "-c", f"from lstm_kit import check; check({step!r})"], cwd=tmp_path / "work",
+                             env={**os.environ, "PYTHONPATH": str(site), "NO_COLOR": "1"},
+                             capture_output=True, text=True, timeout=300)
+    assert checked.returncode == 0, checked.stderr
+    assert "failing" in checked.stdout and CATALOGUE[key].name in " ".join(checked.stdout.split()), checked.stdout

@@ -22,7 +22,7 @@ import pytest
 from grader.kit import KIT_ROOT
 
 from bundles import pack
-from conftest import ALL_STEPS, build_submission, grade
+from conftest import ALL_STEPS, build_submission, build_wheel, grade, install_wheel
 from mistakes import ALTERNATIVES, MISTAKES
 
 if sys.version_info >= (3, 11):
@@ -203,17 +203,7 @@ def test_grades_are_the_same_under_the_oldest_versions(graded, name):
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory):
-    """The kit's wheel, built by pip from a copy of the checkout (pip builds in the tree it is given)."""
-    root = tmp_path_factory.mktemp("wheel")
-    source = root / "lstm-kit"
-    shutil.copytree(KIT_ROOT, source, ignore=shutil.ignore_patterns(
-        ".git", ".venv*", "build", "dist", "*.egg-info", "__pycache__", ".lstm-kit"))
-    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check", "--no-deps",
-                           "-w", str(root), str(source)], capture_output=True, text=True, timeout=600)
-    if proc.returncode != 0:
-        errors = [line for line in (proc.stdout + proc.stderr).splitlines() if line.startswith("ERROR")]
-        pytest.skip(f"cannot build the kit's wheel: pip wheel exited {proc.returncode}: " + " | ".join(errors[-3:]))
-    return next(root.glob("lstm_kit-*.whl"))
+    return build_wheel(KIT_ROOT, tmp_path_factory.mktemp("wheel"))
 
 
 def test_pip_takes_the_kit_alone_where_the_oldest_versions_are_installed(oldest, wheel, tmp_path):
@@ -227,9 +217,7 @@ def test_pip_takes_the_kit_alone_where_the_oldest_versions_are_installed(oldest,
 
 
 def test_an_installed_kit_grades_where_the_learner_works(oldest, wheel, tmp_path):
-    site = tmp_path / "site"
-    subprocess.run([oldest, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
-                    "--target", str(site), str(wheel)], check=True, capture_output=True, timeout=600)
+    site = install_wheel(wheel, oldest, tmp_path / "site")
     work = tmp_path / "work"
     build_submission(work / "exercises", done=("sigmoid", "forget_gate"))
     env = {**os.environ, "PYTHONPATH": str(site), "NO_COLOR": "1", "LSTM_KIT_STATE": str(tmp_path / "state.json")}
