@@ -41,7 +41,7 @@ from grader.course.steps import BY_FUNCTION, FILES
 
 MAX_NOTEBOOK_BYTES = 100 << 20  # the file, outputs included: plots and printed logs save tens of MiB
 MAX_PARSED_BYTES = 20 << 20     # what json parses, outputs cut: objects cost ~10x their text in memory
-MAX_TOKENS = 2_000_000          # strings and brackets scanned to cut outputs: a few seconds at most
+MAX_TOKENS = 2_000_000          # strings and brackets scanned to cut outputs: about a second
 NOTED_CUT_BYTES = 10 << 20      # outputs this large get a line in the notes: the learner may wonder
 MAX_CELLS = 2000
 MAX_CELL_CHARS = 1 << 20       # as for a learner's .py file (staging.MAX_FILE_BYTES)
@@ -151,10 +151,22 @@ def _unread_values_cut(data, name):
     Only the list of cells and each cell's type and source are read; outputs, attachments and
     metadata are the bulk of a large notebook, and parsing them would cost memory ten times
     their size. So each other value of the notebook or of a cell, if a string or a container, is
-    cut from the text before json parses it: found by scanning strings and brackets, never
-    building them. Its lines stay, as blank lines, so that a JSON error names the right line.
+    cut from the text before json parses it, leaving ``""``, ``[]`` or ``{}``. Its lines stay,
+    as blank lines, so that a JSON error names the right line.
     """
-    pieces, start, depth = [], 0, 0
+    pieces, start = [], 0
+    for at, end, empty in _unread_values(data, name):
+        pieces += [data[start:at], empty[:1], b"\n" * data.count(b"\n", at, end), empty[1:]]
+        start = end
+    pieces.append(data[start:])
+    kept = b"".join(pieces)
+    return kept, len(data) - len(kept)
+
+
+def _unread_values(data, name):
+    """(start, end, what it becomes) for each value to cut, found by scanning strings and
+    brackets, never building them; a container never closed (broken JSON) is cut to the end."""
+    depth = 0
     value_at = None              # where the value of a key not read starts, until its first token
     cut_from = closes_at = None  # the container being cut: where it starts, the depth it closes at
     for count, token in enumerate(JSON_TOKEN.finditer(data)):
@@ -166,11 +178,11 @@ def _unread_values_cut(data, name):
             value_at = None  # the value was a number, true, false or null: nothing to cut
         if data[at] == 34:  # a string: the value to cut, or a key whose value is to be cut
             if at == value_at:
-                pieces.append(data[start:at] + b'""')
-                start, value_at = end, None
-            elif cut_from is None and depth in READ_KEYS and JSON_COLON.match(data, end) is not None \
-                    and not (end - at < 32 and data[at:end] in READ_KEYS[depth]):
-                value_at = JSON_COLON.match(data, end).end()
+                yield at, end, b'""'
+                value_at = None
+            elif cut_from is None and depth in READ_KEYS and not (end - at < 32 and data[at:end] in READ_KEYS[depth]):
+                colon = JSON_COLON.match(data, end)
+                value_at = colon.end() if colon else None
         elif data[at] in b"[{":
             if at == value_at:
                 cut_from, closes_at, value_at = at, depth, None
@@ -178,14 +190,10 @@ def _unread_values_cut(data, name):
         else:
             depth -= 1
             if depth == closes_at:
-                pieces.append(data[start:cut_from + 1] + b"\n" * data.count(b"\n", cut_from, end) + data[end - 1:end])
-                start, cut_from, closes_at = end, None, None
-    if cut_from is not None:  # never closed: the JSON is broken; its lines stay for the error message
-        pieces.append(data[start:cut_from] + b"\n" * data.count(b"\n", cut_from))
-    else:
-        pieces.append(data[start:])
-    kept = b"".join(pieces)
-    return kept, len(data) - len(kept)
+                yield cut_from, end, data[cut_from:cut_from + 1] + data[end - 1:end]
+                cut_from = closes_at = None
+    if cut_from is not None:
+        yield cut_from, len(data), b""
 
 
 def _text(cell, number):

@@ -36,6 +36,7 @@ def graded_corpus(request, tmp_path_factory):
     selected = {item.callspec.params["case"].name for item in request.session.items
                 if item.module is request.module and hasattr(item, "callspec") and "case" in item.callspec.params}
     cases = [case for case in CASES if runs_here(case) and case.name in selected]
+    tmp_path_factory.getbasetemp()  # made once, here: threads making it at once would remove each other's
     with ThreadPoolExecutor(AT_ONCE) as pool:
         return dict(zip((case.name for case in cases), pool.map(run, cases)))
 
