@@ -52,6 +52,12 @@ def _defines(cell):
 CALL_ONLY = re.compile(r"(\s*(check|hint|show_memory)\([^()\n]*\)\s*;?\s*(#[^\n]*)?\n?)+")
 
 
+def _kernel_notes(problems):
+    """The notes on a kernel's cells, numbered as the kernel numbers them (In [n]). A cell with a
+    syntax error is left out silently: the kernel did not run it either."""
+    return [re.sub(r"^cell (\d+)", r"In [\1]", p) for p in problems if not p.endswith("the cell was left out")]
+
+
 def step_named(name):
     """A step's name from a step's or a function's name (``check("sigmoid")`` is step 1)."""
     if name in BY_NAME:
@@ -99,7 +105,7 @@ class NotebookSession:
             if converted.cells:  # the notebook defines at least one step's function
                 self._write(converted.modules)
                 key = shell.user_ns.get("__session__") or os.path.join(os.getcwd(), "(notebook)")
-                return Source(self.written, THIS_NOTEBOOK, key)
+                return Source(self.written, THIS_NOTEBOOK, key, _kernel_notes(converted.problems))
         here = os.path.join(os.getcwd(), "exercises")
         return self._given(here if os.path.isdir(here) else EXERCISES)
 
