@@ -38,6 +38,7 @@ import re
 from dataclasses import dataclass, field
 
 from grader.course.steps import BY_FUNCTION, FILES
+from grader.sandbox.protocol import FROM_NOTEBOOK
 
 MAX_NOTEBOOK_BYTES = 100 << 20  # the file, outputs included: plots and printed logs save tens of MiB
 MAX_PARSED_BYTES = 20 << 20     # what json parses, outputs cut: objects cost ~10x their text in memory
@@ -432,7 +433,7 @@ def _level_of(name, level):
 
 
 def _module_text(file, reader, earlier, here):
-    lines = [f'"""{file}, written by the grader from the notebook: its imports, constants and '
+    lines = [f'"""{file}{FROM_NOTEBOOK}: its imports, constants and '
              f'definitions (a comment says each one\'s cell)."""']
     used = {n for d in here for n in d.names_used}
     lines += list(reader.future)

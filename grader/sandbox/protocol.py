@@ -14,6 +14,9 @@ import numpy as np
 _NUMERIC_DTYPE = re.compile(r"[<>|=]?[biufc][1-9][0-9]?")
 _LENGTH = struct.Struct(">Q")
 HEADER_BYTES = _LENGTH.size
+# How a file written from a notebook (grader.sandbox.notebook) begins its docstring, after its
+# name: the worker then says the notebook lacks a function, not the file the learner never saw.
+FROM_NOTEBOOK = ", written by the grader from the notebook"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from grader.sandbox.limits import BoundedOutput, StartFailed, bounded_text, confine
 from grader.sandbox.perturb import perturbed_outputs
-from grader.sandbox.protocol import Ref, read_message, write_message
+from grader.sandbox.protocol import FROM_NOTEBOOK, Ref, read_message, write_message
 
 _kept = {}  # Ref id -> object the grader may hand back (a learner's cache)
 
@@ -85,8 +85,11 @@ def _resolve(module, function, folder):
         return None, reply
     fn = getattr(mod, function, None)
     if not callable(fn):
+        doc = getattr(mod, "__doc__", None)
+        written = isinstance(doc, str) and doc.startswith(f"{module}.py{FROM_NOTEBOOK}")
+        place = "the notebook" if written else f"{module}.py"
         return None, {"ok": False, "kind": "missing", "type": "AttributeError", "module": module,
-                      "message": f"{module}.py defines no function named {function}", "where": None}
+                      "message": f"{place} defines no function named {function}", "where": None}
     return fn, None
 
 
