@@ -7,7 +7,9 @@ GitHub Classroom's autograding files. In place of solutions/ it carries the refe
 the calls the public tests make (tests/steps/reference_outputs.npz, see grader/judge/reference.py), so
 its ``make grade`` works as in the kit, and every catalogued mistake's outputs on the inputs of those
 tests' checks (tests/steps/mistake_outputs.npz, see grader/judge/mistake_outputs.py), so it names the
-same mistakes as the kit. Both are numbers for fixed inputs, keyed by digest; no code. Before it is
+same mistakes as the kit. Both are numbers for fixed inputs, keyed by digest; no code. Its grader
+has no code of the mistakes' forms (grader/judge/variants.py stays in the kit), only which forms
+there are (grader/judge/forms_index.py), which is all that replaying the recording needs. Before it is
 written out, the handout grades its own stubs (all "not started") and the reference (full marks),
 and reads its recording of the mistakes back; a handout that fails is not shipped.
 """
@@ -35,6 +37,15 @@ ZIP_ROOT = "lstm-kit"
 COPIED = ["README.md", "Makefile", "docs/math.md", "exercises", "grader", "demo", "requirements.txt",
           "requirements-extra.txt", ".gitignore", "notebooks", "lstm_kit", "pyproject.toml", "setup.py"]
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache", RECORDING, MISTAKE_RECORDING)
+# Inside the copied folders but the kit's alone: the mistakes' forms are the reference with one
+# piece changed, so the rest of each is right code for a step the learner writes.
+KIT_ONLY = ["grader/judge/variants.py"]
+
+
+def ignored(directory, names):
+    """What copying ``directory`` of the kit leaves out: IGNORED's patterns and the KIT_ONLY files."""
+    here = os.path.relpath(directory, KIT_ROOT).replace(os.sep, "/")
+    return set(IGNORED(directory, names)) | {name for name in names if f"{here}/{name}" in KIT_ONLY}
 
 
 def record_reference(public, dest):
@@ -89,7 +100,7 @@ def build(out, zip_path, public):
     for name in COPIED:
         source, target = os.path.join(KIT_ROOT, *name.split("/")), os.path.join(out, *name.split("/"))
         if os.path.isdir(source):
-            shutil.copytree(source, target, ignore=IGNORED)
+            shutil.copytree(source, target, ignore=ignored)
         else:
             os.makedirs(os.path.dirname(target), exist_ok=True)
             shutil.copy2(source, target)

@@ -2,7 +2,8 @@
 
 Text for the learner, editable like the hints. How each mistake is recognised lives elsewhere:
 most have *forms* in ``grader.judge.variants`` (the reference with that one mistake, compared with the
-learner's output by ``grader.judge.diagnosis``); the others are recognised from what the worker
+learner's output by ``grader.judge.diagnosis``; a handout has not the forms but their recorded
+outputs, and ``grader.judge.forms_index``); the others are recognised from what the worker
 reports (a warning, an input changed in place) by the check that sees it.
 """
 from dataclasses import dataclass

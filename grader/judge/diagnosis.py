@@ -5,7 +5,9 @@ Runs in the grader's own process and only after a check has failed, so a passing
 nothing for it. With solutions/ the forms are evaluated on the reference (``LiveForms``); a
 handout has no reference, and answers from the forms' outputs recorded when it was built
 (``grader.judge.mistake_outputs``), which hold exactly the public checks' inputs. With neither
-there is no diagnosis: the check's own message stands.
+there is no diagnosis: the check's own message stands. Which forms there are comes from
+``grader.judge.forms_index``; their code (``grader.judge.variants``, which a handout does not
+carry) is imported only by ``LiveForms``.
 """
 import os
 
@@ -14,6 +16,7 @@ import numpy as np
 from grader.course.inputs import SQUARE_SEED
 from grader.course.steps import FILES
 from grader.judge.checks import ATOL, RTOL
+from grader.judge.forms_index import PROBES, positions
 from grader.judge.reference import digest, load_folder
 from grader.sandbox.client import SubmissionError
 from grader.sandbox.perturb import copied
@@ -123,11 +126,8 @@ def diagnose(evidence, forms, raised=False):
     """(mistake key, whether it was seen on square probe inputs), or (None, False).
 
     ``forms`` is ``LiveForms`` on the reference, or a handout's ``RecordedForms``."""
-    from grader.course.mistakes import CATALOGUE
-    from grader.judge.variants import FORMS, PROBES
-
     name = evidence.name
-    candidates = [(key, k) for key in CATALOGUE for k in range(len(FORMS.get((key, name), ())))]
+    candidates = positions(name)
     if not raised:
         return _first_match(candidates, forms, name, evidence.inputs, compared(evidence.got, evidence.keep)), False
     # The learner's function raised. Mistakes that also raise on these inputs are suspects; on

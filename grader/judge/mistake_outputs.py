@@ -15,7 +15,9 @@ raise on the check's own; those forms alone are recorded on the probe's inputs t
 
 In the handout ``RecordedForms`` answers the diagnosis from this file. It is checked when it is
 loaded (numeric arrays only, a well-formed index, and the same catalogue of forms as this
-grader's); if it is missing or fails a check, grading goes on without names and a note says why.
+grader's, which ``grader.judge.forms_index`` lists without their code: the handout has no
+``grader.judge.variants``); if it is missing or fails a check, grading goes on without names and
+a note says why.
 """
 import hashlib
 import json
@@ -24,8 +26,8 @@ import os
 import numpy as np
 
 from grader.course.steps import BY_FUNCTION
+from grader.judge.forms_index import PROBES, functions, positions
 from grader.judge.reference import DECIMALS, MISTAKE_RECORDING, RECORDING, digest
-from grader.judge.variants import FORMS, PROBES
 
 FORMAT = 1
 RIGHT = "right"     # a form whose output on these inputs is the reference's: it names nothing there
@@ -42,12 +44,12 @@ class NotRecorded(LookupError):
 
 def form_ids(name):
     """The ids of every form of ``name``, "mistake key:position", in the order they are tried."""
-    return [f"{key}:{k}" for (key, function), forms in FORMS.items() if function == name for k in range(len(forms))]
+    return [f"{key}:{k}" for key, k in positions(name)]
 
 
 def catalogue():
     """{function: [form id, ...]}: what a recording must have been made with to be read."""
-    return {name: form_ids(name) for name in sorted({function for _, function in FORMS})}
+    return {name: form_ids(name) for name in functions()}
 
 
 def _split(form_id):

@@ -3,21 +3,25 @@
 A form is a function of the inputs of one of the learner's functions. When a check fails,
 ``grader.judge.diagnosis`` evaluates the forms on the same inputs and names the mistake whose output
 matches the learner's. Every form is built from the reference's own functions
-(``ref.forget_gate``, ``ref.lstm_step_backward``, ...) plus the one mistaken piece, so without a
-reference there is nothing to compare with and no diagnosis.
+(``ref.forget_gate``, ``ref.lstm_step_backward``, ...) plus the one mistaken piece, so they run
+only where the reference is.
 
 A form is called as ``form(ref, name, *inputs)``, ``name`` being the learner's function:
 ``inputs`` are its arguments, or for a backward function the forward's arguments and then the
 upstream gradients, and it returns the compared outputs (a cache is never compared, so forms
 return none).
+
+This module is the kit's alone. A handout, which has no reference, names mistakes from the forms'
+outputs recorded when it was built, with only ``grader.judge.forms_index`` (which forms there are,
+no code): a form's pieces of the right computation would answer the learner's steps.
 """
 import itertools
 
 import numpy as np
 
-from grader.course.inputs import cell_update_args, gate_args, hidden_state_args, sequence_args, step_args
 from grader.course.mistakes import AFFINE, CATALOGUE, GATES
 from grader.course.steps import BY_FUNCTION
+from grader.judge.forms_index import counted
 
 FORMS = {}  # (mistake key, the learner's function) -> [form, ...], in the order they are tried
 
@@ -49,11 +53,6 @@ def correct(ref, name, *inputs):
         cache = getattr(ref, forward)(*inputs[:n])[CACHED[forward]]
         return getattr(ref, name)(*inputs[n:], cache)
     return without_cache(name, getattr(ref, name)(*inputs))
-
-
-# Input makers for a probe at SQUARE_SEED (D == H), where the swapped and transposed products run.
-PROBES = {**{name: gate_args for name in AFFINE}, "cell_update": cell_update_args,
-          "hidden_state": hidden_state_args, "lstm_step_forward": step_args, "lstm_forward": sequence_args}
 
 
 # -- sigmoid and the single gates ------------------------------------------------------------
@@ -418,3 +417,8 @@ def _(ref, name, x, y, params):
 def _(ref, name, x, y, params):
     loss, grads = ref.classifier_loss(x, y, params)
     return loss, {k: len(y) * g for k, g in grads.items()}
+
+
+# A handout's diagnosis knows the forms only from the index: it must count exactly these.
+if {place: len(forms) for place, forms in FORMS.items()} != counted():
+    raise ImportError("grader/judge/forms_index.py does not count the forms of grader/judge/variants.py")

@@ -1,6 +1,6 @@
 """The handout: the learners' copy grades itself without solutions/ and names the catalogued
-mistakes as the kit does, holds no solution code, no hidden test, and no output for any input but
-the public tests' own."""
+mistakes as the kit does, holds no solution code, no code of the mistakes' forms, no hidden test,
+and no output for any input but the public tests' own."""
 import ast
 import json
 import os
@@ -18,8 +18,8 @@ from grader.course.inputs import SQUARE_SEED
 from grader.course.mistakes import CATALOGUE
 from grader.course.steps import FILES
 from grader.judge import mistake_outputs
+from grader.judge.forms_index import PROBES
 from grader.judge.reference import MISTAKE_RECORDING, RECORDING, digest, read_recording
-from grader.judge.variants import PROBES
 from grader.kit import KIT_ROOT
 
 from bundles import pack
@@ -50,10 +50,11 @@ def files_below(folder):
     return sorted(os.path.relpath(os.path.join(d, f), folder) for d, _, fs in os.walk(folder) for f in fs)
 
 
-def function_bodies(folder):
-    """{(file, function): (AST of the body without docstring, normalized body text)} in .py files."""
+def function_bodies(folder, paths=None):
+    """{(file, function, line): (AST of the body without docstring, normalized body text)} in the .py
+    files below ``folder``, or in ``paths`` only (relative to it)."""
     bodies = {}
-    for path in files_below(folder):
+    for path in paths or files_below(folder):
         if not path.endswith(".py"):
             continue
         text = open(os.path.join(folder, path)).read()
@@ -62,7 +63,7 @@ def function_bodies(folder):
             if isinstance(node, ast.FunctionDef):
                 body = node.body[1:] if ast.get_docstring(node) is not None else node.body
                 source = "\n".join(lines[body[0].lineno - 1:node.end_lineno]) if body else ""
-                bodies[(path, node.name)] = (ast.dump(ast.Module(body, [])), normalized(source))
+                bodies[(path, node.name, node.lineno)] = (ast.dump(ast.Module(body, [])), normalized(source))
     return bodies
 
 
@@ -71,14 +72,27 @@ def normalized(text):
     return re.sub(r"\s+", " ", re.sub(r"#[^\n]*", "", text)).strip()
 
 
-def solution_code_found(folder):
-    """Every solution function whose body appears in a file below ``folder`` (as code or text)."""
-    solutions = {k: v for k, v in function_bodies(os.path.join(KIT_ROOT, "solutions")).items()}
+def code_found(bodies, folder):
+    """The keys of ``bodies`` whose function body appears in a file below ``folder`` (as code or text)."""
     theirs = {ast_dump for ast_dump, _ in function_bodies(folder).values()}
     texts = [normalized(open(os.path.join(folder, p), errors="replace").read()) for p in files_below(folder)
              if not p.endswith((".npz", ".zip"))]
-    return sorted(name for (_, name), (ast_dump, body) in solutions.items()
-                  if ast_dump in theirs or any(body in text for text in texts))
+    return sorted(key for key, (ast_dump, body) in bodies.items()
+                  if body and (ast_dump in theirs or any(body in text for text in texts)))
+
+
+def solution_code_found(folder):
+    """Every solution function whose body appears in a file below ``folder``."""
+    return sorted(name for _, name, _ in code_found(function_bodies(os.path.join(KIT_ROOT, "solutions")), folder))
+
+
+# The code of the mistakes' forms: the reference with one piece changed, so mostly right code.
+FORMS_CODE = os.path.join("grader", "judge", "variants.py")
+
+
+def forms_code_found(folder):
+    """(line in variants.py, function) of every form or helper whose body appears in a file below ``folder``."""
+    return [(line, name) for _, name, line in code_found(function_bodies(KIT_ROOT, [FORMS_CODE]), folder)]
 
 
 def test_handout_has_the_learners_files_and_nothing_else(handout):
@@ -122,6 +136,28 @@ def test_the_solution_code_detector_finds_planted_code(handout, tmp_path):
         f.write("\n```python\n" + backward + "\n```\n")
     # forget_gate's body is also input_gate's and output_gate's: all three are found.
     assert solution_code_found(copy) == ["forget_gate", "input_gate", "lstm_backward", "output_gate"]
+
+
+def test_handout_holds_no_code_of_the_mistakes_forms(handout):
+    """Only which forms there are (forms_index.py): no form's body, as code or as text, anywhere."""
+    assert not (handout / FORMS_CODE).exists()
+    assert (handout / "grader" / "judge" / "forms_index.py").exists()
+    assert len(function_bodies(KIT_ROOT, [FORMS_CODE])) > 50  # every form and helper, the nameless "_" included
+    assert forms_code_found(handout) == []
+
+
+def test_the_forms_code_detector_finds_planted_code(handout, tmp_path):
+    """The check above can fail: a form's helper pasted into the grader under another name, or a
+    form's body into a doc, is found."""
+    copy = tmp_path / "leaky"
+    shutil.copytree(handout, copy)
+    from conftest import function_source
+    variants = os.path.join(KIT_ROOT, FORMS_CODE)
+    with open(copy / "grader" / "judge" / "forms_index.py", "a") as f:
+        f.write("\n\n" + function_source(variants, "_with_da").replace("def _with_da", "def rescaled") + "\n")
+    with open(copy / "docs" / "math.md", "a") as f:
+        f.write("\n```python\n" + function_source(variants, "_preactivation_grad") + "\n```\n")
+    assert {name for _, name in forms_code_found(copy)} == {"_with_da", "_preactivation_grad"}
 
 
 def recorded_by(tests, folder):
@@ -400,7 +436,7 @@ def test_the_handout_installs_with_pip_and_names_mistakes_from_a_notebook_cell(h
     with zipfile.ZipFile(wheel) as archive:
         names = archive.namelist()
     assert f"grader/kit_files/tests/steps/{MISTAKE_RECORDING}" in names and "grader/kit_files/notebooks/lstm_kit.ipynb" in names
-    assert not any("solutions" in name for name in names)
+    assert not any("solutions" in name for name in names) and "grader/judge/variants.py" not in names
     site = install_wheel(wheel, sys.executable, tmp_path / "site")
     step, key, source = MISTAKES["step_forward_cs231n_gate_order"]
     build_submission(tmp_path / "work" / "exercises", done=ALL_STEPS, replace={step: source})

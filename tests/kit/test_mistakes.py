@@ -23,7 +23,7 @@ from grader.course.inputs import (
 )
 from grader.course.mistakes import CATALOGUE
 from grader.course.steps import BY_FUNCTION
-from grader.judge import variants
+from grader.judge import forms_index, variants
 from grader.judge.checks import CheckFailed
 from grader.judge.diagnosis import compared, load_reference, name_mistake, same
 from grader.judge.evidence import Evidence
@@ -165,6 +165,15 @@ def test_every_catalogued_mistake_has_a_learner_written_case_on_each_of_its_func
     written = {(key, function) for step, key, source in MISTAKES.values() for function in defined_functions(source)}
     assert set(FORMS) <= written
     assert set(CATALOGUE) == {key for key, _ in written}
+
+
+def test_the_index_of_forms_counts_the_forms_and_tries_them_in_the_catalogues_order():
+    """A handout has forms_index.py and not variants.py: the two must describe the same forms."""
+    assert forms_index.counted() == {place: len(forms) for place, forms in FORMS.items()}
+    assert forms_index.functions() == sorted({function for _, function in FORMS})
+    for name in forms_index.functions():
+        tried = [(key, k) for key in CATALOGUE for k in range(len(FORMS.get((key, name), ())))]
+        assert forms_index.positions(name) == tried
 
 
 @pytest.mark.parametrize("seed", [*SEEDS, SQUARE_SEED])
