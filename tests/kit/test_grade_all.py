@@ -59,8 +59,10 @@ def test_grade_all_grades_every_learner_on_their_own(tmp_path):
     submissions, out = tmp_path / "export", tmp_path / "class"
     submissions.mkdir()
     expected = make_class(submissions)
+    # A call limit that a correct learner's slowest call (a batched gradient check) stays well
+    # under on a busy machine; the learners whose code hangs still reach it.
     done = subprocess.run(["make", "-s", "grade-all", f"SUBMISSIONS={submissions}", f"OUT={out}", "JOBS=2",
-                           "CALL_TIMEOUT=0.5", "TIME_LIMIT=8"], cwd=KIT_ROOT, capture_output=True, text=True,
+                           "CALL_TIMEOUT=2", "TIME_LIMIT=60"], cwd=KIT_ROOT, capture_output=True, text=True,
                           env={**os.environ, "NO_COLOR": "1"})
     assert done.returncode == 0, done.stdout + done.stderr
     rows = list(csv.DictReader(open(out / "gradebook.csv")))
@@ -77,7 +79,7 @@ def test_grade_all_grades_every_learner_on_their_own(tmp_path):
             assert f"Score: {score}/100" in (out / learner / "report.txt").read_text()
     assert "PermissionError" in json.load(open(out / "eve" / "results.json"))["extra_data"]["steps"]["sigmoid"]["message"]
     ivan = json.load(open(out / "ivan" / "results.json"))["extra_data"]["steps"]
-    assert "did not answer within 0.5 s" in ivan["hidden_state"]["message"]
+    assert "did not answer within 2 s" in ivan["hidden_state"]["message"]
     # Graders and workers name the learner's staged copy, under the batch's work folder.
     leftovers = [pid for pid in os.listdir("/proc") if pid.isdigit() and "lstm-kit-class-" in _cmdline(pid)]
     assert not leftovers, "a grader or worker outlived the batch"

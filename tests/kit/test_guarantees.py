@@ -116,6 +116,6 @@ def test_rich_report_shows_brackets_in_messages_as_text():
     result = StepResult(BY_NAME["forget_gate"], FAILED, 0, 5, "[/] [bold]x[/bold] [red", "[/]")
     stream = io.StringIO()
     from grader.outputs import report
-    report._render_rich([result], "exercises", {}, ["note with [/] inside"], stream)
+    report.render([result], "exercises", {}, ["note with [/] inside"], console=report._console(stream))
     text = stream.getvalue()
     assert "[/] [bold]x[/bold] [red" in text and "printed: [/]" in text and "note with [/] inside" in text

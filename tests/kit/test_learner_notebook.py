@@ -120,6 +120,10 @@ def test_the_stubs_run_top_to_bottom_in_a_fresh_kernel(tmp_path):
     everything = shown(by_id(notebook, "check-all"))
     assert rows(everything) == {"sigmoid": ("not started", 0.0)}, everything
     assert "write sigmoid()" in everything
+    # show_memory() ran the reference (the stubs do not pass yet) and drew the three pictures inline
+    demo = by_id(notebook, "show-memory")
+    assert sum("image/png" in o.get("data", {}) for o in demo.outputs) == 3, shown(demo)
+    assert "runs the reference solution" in " ".join(shown(demo).split()), shown(demo)
     # each hint() shows the next hint of the current step
     assert "Hint 1 of 3 for sigmoid() in this notebook" in shown(by_id(notebook, "hint-1"))
     assert "Hint 2 of 3 for sigmoid()" in shown(by_id(notebook, "hint-2"))
