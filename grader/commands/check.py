@@ -131,12 +131,17 @@ class NotebookSession:
     # Grading
 
     def _spare_worker(self, folder):
-        from grader.sandbox.client import Worker
-        from grader.sandbox.limits import GiB, Limits
-
+        """The worker for the next check: the one started ahead, once its start is done."""
         if self._starting is not None:
             self._starting.join()
             self._starting = None
+        return self._ensure_spare(folder)
+
+    def _ensure_spare(self, folder):
+        """Starts a worker for ``folder`` unless one is up (in the thread of the check before)."""
+        from grader.sandbox.client import Worker
+        from grader.sandbox.limits import GiB, Limits
+
         if self.spare is not None and (self.spare.proc is None or self.spare.folder != os.path.abspath(folder)):
             self.spare.close()
             self.spare = None
@@ -166,7 +171,7 @@ class NotebookSession:
         if isinstance(graded, int) or graded.status == 2 and not graded.results:
             raise RuntimeError(f"the grader could not run: {said.getvalue().strip() or 'no reason given'}")
         # The next check's worker starts while this one's report is shown.
-        self._starting = threading.Thread(target=self._spare_worker, args=(source.folder,), daemon=True)
+        self._starting = threading.Thread(target=self._ensure_spare, args=(source.folder,), daemon=True)
         self._starting.start()
         return graded
 

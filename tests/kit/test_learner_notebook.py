@@ -70,6 +70,13 @@ def check_cells(notebook):
     return found
 
 
+def clean(notebook):
+    """No cell printed a traceback: an error in a thread of check() would only be printed."""
+    for cell in notebook.cells:
+        assert "Traceback" not in shown(cell) and "Error" not in "".join(
+            o.get("text", "") for o in cell.get("outputs", []) if o.get("name") == "stderr"), shown(cell)
+
+
 def rows(text):
     """{step: (status, points)} from a report's table."""
     return {m.group(2): (m.group(3), float(m.group(4))) for m in ROW.finditer(text)}
@@ -110,6 +117,7 @@ def test_the_stubs_run_top_to_bottom_in_a_fresh_kernel(tmp_path):
     notebook = json.loads(notebook_text(EXERCISES))
     notebook["cells"] += [code_cell("hint-1", "hint()"), code_cell("hint-2", "hint()")]
     notebook = run_in_kernel(notebook, tmp_path, tmp_path)
+    clean(notebook)
     hints = load_hints()
     checks = check_cells(notebook)
     for step in STEPS:
@@ -136,6 +144,7 @@ def test_reference_with_one_mistake_agrees_with_the_grader_on_the_saved_notebook
     fixed = function_source(os.path.join(SOLUTIONS, BY_NAME[step].file), step)
     notebook["cells"] += [code_cell("fixed", fixed), code_cell("checked-again", f'check("{step}")')]
     ran = run_in_kernel(notebook, tmp_path, tmp_path)
+    clean(ran)
     # defining the function again and checking again grades the new definition
     assert rows(shown(by_id(ran, "checked-again"))) == {step: ("passing", 8.0)}, shown(by_id(ran, "checked-again"))
     ran.cells = ran.cells[:-2]  # the saved notebook below is the one with the mistake
