@@ -29,6 +29,7 @@ from grader.course.steps import BY_FUNCTION, BY_NAME, STEPS
 from grader.kit import EXERCISES, PUBLIC_TESTS, SOLUTIONS
 from grader.outputs.report import NOTEBOOK, THIS_NOTEBOOK, render
 from grader.outputs.results import current_step
+from grader.sandbox.notebook import KIT_CALLS, convert
 
 
 def _ipython():
@@ -49,7 +50,7 @@ def _defines(cell):
     return bool(cell.strip()) and not CALL_ONLY.fullmatch(cell)
 
 
-CALL_ONLY = re.compile(r"(\s*(check|hint|show_memory)\([^()\n]*\)\s*;?\s*(#[^\n]*)?\n?)+")
+CALL_ONLY = re.compile(rf"(\s*({'|'.join(KIT_CALLS)})\([^()\n]*\)\s*;?\s*(#[^\n]*)?\n?)+")
 
 
 def _kernel_notes(problems):
@@ -96,8 +97,6 @@ class NotebookSession:
             return self._given(os.path.abspath(os.fspath(submission)))
         shell = _ipython()
         if shell is not None:
-            from grader.sandbox.notebook import convert
-
             cells = [(n, text) for n, text in enumerate(shell.history_manager.input_hist_raw) if _defines(text)]
             if cells != self._history:  # checking again without an edit need not parse again
                 self._history, self._converted = cells, convert(cells)

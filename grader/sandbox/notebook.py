@@ -232,6 +232,14 @@ def _as_pass(line):
     return line[:len(line) - len(line.lstrip())] + "pass"
 
 
+KIT_CALLS = ("check", "hint", "show_memory")  # lstm_kit's functions, called from the learner's notebook
+
+
+def _kit_call(node):
+    call = node.value if isinstance(node, ast.Expr) else None
+    return isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id in KIT_CALLS
+
+
 def _literal(node):
     """Whether ``node`` is a constant by this module's rule (see the docstring)."""
     if isinstance(node, ast.Constant):
@@ -328,6 +336,8 @@ class _Reader:
                 self.definitions[name] = self.definitions[_targets(node)[0]]
         elif isinstance(node, ast.Pass) or (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)):
             pass  # a bare string or number does nothing: a comment, not code
+        elif _kit_call(node):
+            pass  # check("forget_gate") and friends: the kit's own cells, not the learner's experiments
         else:
             self.converted.skipped.append(f"cell {number}: {_first_line(lines, node)}")
 

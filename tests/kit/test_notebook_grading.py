@@ -290,3 +290,10 @@ def test_gradescope_grades_a_notebook_upload(tmp_path):
     assert results["output"].startswith("Your upload: the notebook lstm.ipynb gives gates.py (cells 4,"), \
         results["output"]
     assert "Not run from lstm.ipynb" in results["output"] and "cell 19: for epoch in range(3):" in results["output"]
+
+
+def test_the_kits_own_check_cells_are_not_listed_as_not_run(tmp_path, grade_in):
+    cells = [*notebook_cells(), code('check("sigmoid")'), code("hint()\nshow_memory()"), code("print('experiment')")]
+    graded = grade_in(write_notebook(tmp_path / "lstm.ipynb", cells))
+    said = graded.results["output"]
+    assert "print('experiment')" in said and "check(" not in said and "hint()" not in said, said
