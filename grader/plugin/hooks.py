@@ -245,6 +245,18 @@ def _verdict(excinfo, step, submission, problems):
     return "failed", f"the check itself broke: {type(exc).__name__}: {exc}", ""
 
 
+def _with_blockers(message, step, exc, state):
+    """``message`` with the failing steps this one builds on: first, as the likely cause, unless
+    the error was raised on a line of this step's own function, which then leads."""
+    blockers = [r for r in BY_NAME[step].requires if state.step_status(r) in ("failed", "not started")]
+    if not blockers:
+        return message
+    named = " and ".join(blockers)
+    if getattr(exc, "raised_in", None) in BY_NAME[step].functions:
+        return f"{message} (also failing: {named}, which this step builds on)"
+    return f"fix {named} first (this step builds on it). {message}"
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield
@@ -262,9 +274,7 @@ def pytest_runtest_makereport(item, call):
         mistake = ""
         if status == "failed":
             mistake, message = state.name_mistake(call.excinfo.value, message)
-            blockers = [r for r in BY_NAME[step].requires if state.step_status(r) in ("failed", "not started")]
-            if blockers:
-                message = f"fix {' and '.join(blockers)} first (this step builds on it). {message}"
+            message = _with_blockers(message, step, call.excinfo.value, state)
         if status != "passed":
             report.longrepr = message  # the learner's message, never the test's source or traceback
         state.outcomes.append(Outcome(item.nodeid, _title(item), step, points, status, message, printed,

@@ -47,6 +47,8 @@ KILL_GROUP = hasattr(os, "killpg") and hasattr(signal, "SIGKILL")
 class SubmissionError(Exception):
     """The submission could not give an answer; the message says why, for the learner."""
 
+    raised_in = None  # the learner's function whose line raised, when the worker could tell
+
     def __init__(self, message, printed=""):
         super().__init__(message)
         self.printed = printed
@@ -501,6 +503,10 @@ class Function:
 def _error_from(reply, name, printed):
     error = _error_of(reply, name, printed)
     error.args = (printable(str(error)),)
+    # The learner's function whose line raised (None for an import or a missing function), so
+    # the report can tell an error in this step's own code from one in a step it calls.
+    where = reply.get("where") if isinstance(reply.get("where"), dict) else {}
+    error.raised_in = where.get("function") if isinstance(where.get("function"), str) else None
     return error
 
 

@@ -62,3 +62,37 @@ def test_gradient_check_names_argument_and_place(grade_in, tmp_path):
     message = graded.message("lstm_backward")
     assert "relative error" in message and "numerical" in message and "gate" in message
     assert any(name in message for name in ("dWx", "dWh", "db"))
+
+
+OWN_LINE_RAISES = '''
+def lstm_backward(dh, cache):
+    N, T, H = dh.shape
+    last = cache[T]
+    return last
+'''
+STEP_BACKWARD_RAISES = '''
+def lstm_step_backward(dh, dc, cache):
+    x, h_prev = cache[0], cache[1]
+    return x[:, 100]
+'''
+
+
+def test_an_error_on_the_steps_own_line_leads_and_the_failing_prerequisite_follows(grade_in, tmp_path):
+    """lstm_backward's own line raises while lstm_step_backward fails for its own reason: the error leads."""
+    from mistakes import MISTAKES
+    _, _, wrong = MISTAKES["step_backward_missing_h_path_in_dc"]
+    graded = grade_in(build_submission(tmp_path / "own", done=ALL_STEPS,
+                                       replace={"lstm_step_backward": wrong, "lstm_backward": OWN_LINE_RAISES}))
+    assert graded.status("lstm_step_backward") == "failed"
+    message = graded.message("lstm_backward")
+    assert message.startswith("lstm_backward raised IndexError"), message
+    assert "sequence.py, line" in message and "also failing: lstm_step_backward" in message, message
+
+
+def test_an_error_in_the_prerequisites_code_keeps_fix_it_first(grade_in, tmp_path):
+    """lstm_backward calls the learner's lstm_step_backward, whose own line raises: fix that first."""
+    graded = grade_in(build_submission(tmp_path / "theirs", done=ALL_STEPS,
+                                       replace={"lstm_step_backward": STEP_BACKWARD_RAISES}))
+    message = graded.message("lstm_backward")
+    assert message.startswith("fix lstm_step_backward first (this step builds on it)."), message
+    assert "IndexError" in message
