@@ -80,12 +80,14 @@ def from_notebook(args):
     return folder, said + staged.notes
 
 
-def main(argv=None, plugins=()):
+def main(argv=None, plugins=(), report=True):
+    """Grade as ``argv`` says; returns the exit status. ``report=False`` grades without showing the
+    report, for a command that only needs the result (the report's hint would count as seen)."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
     label = os.path.relpath(os.path.abspath(args.submission))
     folder, staged_notes = from_notebook(args)
     try:
-        return grade(args, label, [*args.note, *staged_notes], folder or args.submission, plugins)
+        return grade(args, label, [*args.note, *staged_notes], folder or args.submission, plugins, report)
     finally:
         if folder:
             shutil.rmtree(folder, ignore_errors=True)
@@ -100,11 +102,12 @@ class Graded:
     submission: str  # what was asked for: a folder, or the notebook a folder was written from
 
 
-def grade(args, label, staged_notes, folder, plugins):
-    """One grading run of ``folder`` (the submission, or what a notebook was written to), reported."""
+def grade(args, label, staged_notes, folder, plugins, report=True):
+    """One grading run of ``folder`` (the submission, or what a notebook was written to), reported
+    unless ``report`` is false."""
     graded = run_grade(args, staged_notes, folder, plugins)
-    if isinstance(graded, int):  # --check-tests, or the grader could not run: already said
-        return graded
+    if isinstance(graded, int) or not report:  # --check-tests or the grader could not run (already said), or no report
+        return graded if isinstance(graded, int) else graded.status
     from grader.commands.progress import report_hints
     from grader.course.hints import load_hints
     from grader.outputs.report import TERMINAL, render

@@ -40,7 +40,7 @@ def current_step(submission, tests=None, results=None):
         from grader.commands.grade import main as grade
         with contextlib.redirect_stdout(io.StringIO()):
             grade(["--submission", submission, *(["--tests", tests] if tests else []),
-                   *(["--results", results] if results else [])])
+                   *(["--results", results] if results else [])], report=False)
         last = progress.last_grade(submission)
         if last is None:
             raise CannotGrade("could not grade the submission to find your current step: run `make grade` "

@@ -88,11 +88,13 @@ def reveal_next(submission, step, count):
 
 def report_hints(submission, results, hints, hint_command="make hint"):
     """{step: [text]} for the report: the current step's last seen hint again (the first if none),
-    with its number and how to see the next."""
+    with its number and how to see the next. The hint shown counts as seen, so that the next
+    ``make hint`` (or ``hint()``) goes on from it instead of showing it a second time; call this
+    only for a report the learner sees."""
     step = current_step(results)
     if step is None or not hints.get(step.step.name):
         return {}
-    texts = hints[step.step.name]
-    k = max(seen(submission, step.step.name), 1)
+    name, texts = step.step.name, hints[step.step.name]
+    k = seen(submission, name) or reveal_next(submission, name, len(texts))   # none yet: the first, now seen
     more = f"; `{hint_command}` shows the next" if k < len(texts) else ""
-    return {step.step.name: [f"{texts[k - 1]} [hint {k} of {len(texts)}{more}]"]}
+    return {name: [f"{texts[k - 1]} [hint {k} of {len(texts)}{more}]"]}

@@ -57,11 +57,36 @@ def test_grade_shows_the_last_seen_hint_or_the_first(tmp_path):
     learner = Learner(tmp_path)
     out = learner.grade()
     assert f"Hint: {flat(HINTS['sigmoid'][0])} [hint 1 of 3; `make hint` shows the next]" in out
-    learner.hint()
+    assert "> 1. sigmoid" in out  # the current step is marked
     learner.hint()
     out = learner.grade()
     assert f"Hint: {flat(HINTS['sigmoid'][1])} [hint 2 of 3; `make hint` shows the next]" in out
-    assert "> 1. sigmoid" in out  # the current step is marked
+    learner.hint()
+    assert f"Hint: {flat(HINTS['sigmoid'][2])} [hint 3 of 3]" in learner.grade()
+
+
+def test_after_a_grade_has_shown_hint_k_make_hint_shows_hint_k_plus_1(tmp_path):
+    learner = Learner(tmp_path)
+    assert "[hint 1 of 3;" in learner.grade()
+    code, out = learner.hint()
+    assert code == 0 and out.startswith("Hint 2 of 3 for sigmoid()"), out
+    assert flat(HINTS["sigmoid"][1]) in out and "`make hint` again shows hint 3" in out
+    assert "[hint 2 of 3;" in learner.grade()  # grading again repeats it, and does not move on
+    assert learner.hint()[1].startswith("Hint 3 of 3 for sigmoid()")
+
+
+def test_in_a_notebook_check_then_hint_shows_hint_2(tmp_path):
+    """check() shows hint 1 in its report, so the hint() after it goes on to hint 2."""
+    learner = Learner(tmp_path)
+    folder = str(learner.folder)
+    code = f"from lstm_kit import check, hint; check(submission={folder!r}); print('#' * 8); hint(submission={folder!r})"
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env={**learner.env, "PYTHONPATH": KIT_ROOT},
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    report, hinted = (flat(part) for part in proc.stdout.split("#" * 8))
+    assert f"{flat(HINTS['sigmoid'][0])} [hint 1 of 3; `hint()` shows the next]" in report
+    assert hinted.startswith("Hint 2 of 3 for sigmoid()") and flat(HINTS["sigmoid"][1]) in hinted
+    assert "`hint()` again shows hint 3" in hinted
 
 
 def test_hint_follows_the_current_step_after_a_save(tmp_path):
