@@ -71,30 +71,35 @@ def lstm_step_backward(dh, dc, cache):
     c, return the gradients with respect to the inputs of lstm_step_forward,
     in the same order (x, h_prev, c_prev, Wx, Wh, b).
 
-    Local derivatives, in the order to compute them:
-        dc_tot  = dc + dh * o * (1 - tanh(c)**2)    # c also reaches h = o * tanh(c)
-        do      = dh * tanh(c)                      # from h = o * tanh(c)
-        di      = dc_tot * g                        # from c = f * c_prev + i * g
-        df      = dc_tot * c_prev
-        dg      = dc_tot * i
-        dc_prev = dc_tot * f
-        da_i    = di * i * (1 - i)                  # sigmoid'(a) = s * (1 - s)
-        da_f    = df * f * (1 - f)
-        da_g    = dg * (1 - g**2)                   # tanh'(a) = 1 - tanh(a)**2
-        da_o    = do * o * (1 - o)
-        da      = [da_i | da_f | da_g | da_o]       # (N, 4H), same i, f, g, o order
-        dx      = da @ Wx.T                         # (N, D)
-        dh_prev = da @ Wh.T                         # (N, H)
-        dWx     = x.T @ da                          # (D, 4H)
-        dWh     = h_prev.T @ da                     # (H, 4H)
-        db      = da summed over the batch axis     # (4H,)
+    Derive it rather than look it up: walk lstm_step_forward from its last
+    line to its first, and at each line turn the gradient of what the line
+    computes into the gradients of what it reads. In that order:
+    1. h = o * tanh(c) gives the gradient of o, and one share of the gradient
+       of c. The incoming dc is the other share, the one that comes along the
+       conveyor belt from the next step. Add the two: every line below reads
+       their sum, never dc alone.
+    2. c = f * c_prev + i * g gives the gradients of i, f, g and c_prev.
+    3. Each gate is a sigmoid (i, f, o) or a tanh (g) of its block of a. Both
+       derivatives can be written with the gate's own value, which your cache
+       holds, so a itself is not needed.
+    4. a = x @ Wx + h_prev @ Wh + b: set the four blocks' gradients side by
+       side, in the order i, f, g, o, as da of shape (N, 4H); the affine sum
+       then gives dx, dh_prev, dWx, dWh and db.
+    Two rules do most of the work. For an elementwise product u = p * q, the
+    gradient of p is the gradient of u times q. For a matrix product, the
+    shapes say where the transposes go: every gradient has exactly the shape
+    of what it is the gradient of.
 
-    The incoming dc is the gradient that arrives along the conveyor belt from
-    the next step. The cell state also feeds this step's own h, so dh adds a
-    second term to it; combine the two before using dc anywhere else. Write
-    the sum into a new array (dc + ..., not dc += ...): the inputs belong to
-    the caller and must not be modified in place. The sigmoid and tanh
-    derivatives use the gate values you already have, so a itself is not needed.
+    Pitfalls:
+    - Write the sum of the two shares into a new array (dc + ..., not
+      dc += ...): the inputs belong to the caller and must not be modified
+      in place.
+    - The summed gradient of c feeds i, f, g and c_prev alike; leaving h's
+      share out of any one of them is a classic mistake.
+    - b is added to every row of the batch, so its gradient adds up the rows.
+
+    Stuck? The hints for this step go one rung at a time, from the local
+    derivatives to nearly the lines; docs/math.md (section 5) has the chain.
 
     Inputs:
     - dh: Upstream gradient of the hidden state h, of shape (N, H)
@@ -112,5 +117,5 @@ def lstm_step_backward(dh, dc, cache):
     You may call: nothing from earlier files is needed; everything comes
     from your cache. np.concatenate(..., axis=1) assembles da.
     """
-    # TODO: unpack the cache, apply the chain above, return the six gradients
+    # TODO: unpack the cache, take steps 1 to 4 above in turn, return the six gradients
     raise NotImplementedError

@@ -48,13 +48,19 @@ def rnn_step_forward(x, h_prev, Wx, Wh, b):
 def rnn_step_backward(dh, cache):
     """Backpropagate through one step of the plain tanh RNN.
 
-    Local derivatives:
-        da      = dh * (1 - h**2)         # tanh'(a) = 1 - tanh(a)**2, with h = tanh(a)
-        dx      = da @ Wx.T               # (N, D)
-        dh_prev = da @ Wh.T               # (N, H)
-        dWx     = x.T @ da                # (D, H)
-        dWh     = h_prev.T @ da           # (H, H)
-        db      = da summed over the batch axis
+    Given the gradient of the loss with respect to h, return the gradients
+    with respect to x, h_prev, Wx, Wh and b, in that order.
+
+    It is the end of lstm_step_backward's chain with one block instead of
+    four: first back through the tanh, then through the affine sum
+    x @ Wx + h_prev @ Wh + b. The derivative of tanh can be written with its
+    output, and that output is h itself, so the cache need not keep the
+    pre-activation.
+
+    Pitfalls: the shapes say where the transposes go (each gradient has the
+    shape of what it is the gradient of), and b is added to every row of the
+    batch, so its gradient adds up the rows. docs/math.md (section 8) has the
+    lines, once you have tried.
 
     Inputs:
     - dh: Upstream gradient of the hidden state h, of shape (N, H)
@@ -81,11 +87,16 @@ def classifier_loss(x, y, params):
         scores   = h[:, -1] @ Wy + by                           # (N, C)
         p        = softmax(scores) row by row
         loss     = mean over n of -log p[n, y[n]]
-    Backward:
-        dscores          = (p - onehot(y)) / N
-        dWy, dby         = h[:, -1].T @ dscores, dscores summed over n
-        dh               = zeros (N, T, H), with dh[:, -1] = dscores @ Wy.T
-        dx, dh0, dWx, dWh, db = lstm_backward(dh, cache)
+
+    Backward, through the same lines in reverse:
+    1. dscores (N, C), the gradient of the loss with respect to the scores.
+       Derive it for one row first: through the log and the softmax together
+       it comes out remarkably simple in p and the label. Then remember that
+       the loss is a mean over the N rows.
+    2. dWy (H, C) and dby (C,), from the affine layer on h[:, -1].
+    3. dh (N, T, H) for lstm_backward: the loss reads only the last hidden
+       state, so every other step gets zero from outside. lstm_backward then
+       gives dWx, dWh and db; its dx and dh0 are not needed.
 
     Only the last step is judged, so the gradient enters at the end and BPTT
     carries it back to the name at the start. Softmax is computed after
@@ -93,6 +104,10 @@ def classifier_loss(x, y, params):
     changes nothing because it cancels between numerator and denominator.
     Take the log the same way, log p = z - log(sum(exp(z))) with z the shifted
     scores: a probability that rounds to 0 would make log(p) -inf.
+
+    Pitfalls: dscores without the 1 / N of the mean; the gradient put in at
+    the first time step, or at every one; a loss returned as an array rather
+    than a float.
 
     Inputs:
     - x: Input sequences, of shape (N, T, D)

@@ -70,21 +70,27 @@ def lstm_forward(x, h0, Wx, Wh, b):
 def lstm_backward(dh, cache):
     """Backpropagate through time over the whole sequence.
 
-    Walk the steps backwards, t = T-1 down to 0, carrying two gradients from
-    step t+1 to step t: dh_next (reaching h_t through the next step's gates)
-    and dc_next (reaching c_t along the conveyor belt). Both are zero after
-    the last step.
-        dh_tot = dh[:, t] + dh_next          # the loss sees h_t directly and via step t+1
-        dx[:, t], dh_next, dc_next, dWx_t, dWh_t, db_t
-               = lstm_step_backward(dh_tot, dc_next, cache of step t)
-        dWx = sum over t of dWx_t            # likewise dWh and db
-    When the loop ends, dh_next is dh0. The initial cell state is a fixed
-    zero, so no gradient is returned for it.
+    Walk the steps backwards, from t = T-1 down to 0, calling
+    lstm_step_backward once per step with that step's cache. From each step
+    to the one before it, two gradients are carried: one for h_t, which fed
+    the gates of step t+1, and one for c_t, which rode the conveyor belt into
+    it. Nothing comes back from after the last step, so both start as zeros
+    of shape (N, H).
 
-    Because the same weights are used at every step, each step computes its
-    own share of their gradient and the shares add up. dh[:, t] is only the
-    part of the gradient that reaches h_t from outside (for example a loss on
-    the prediction at step t); the rest comes back from the future.
+    At step t:
+    - The gradient of h_t has two sources: dh[:, t], the part that reaches
+      h_t from outside the recurrence (say, a loss on a prediction at step t),
+      and the part carried back from step t+1. Pass their sum.
+    - dx[:, t] belongs to step t alone.
+    - The weights are the same at every step, so each step gives its own
+      share of their gradients, and the shares add up.
+    When the loop ends, what step 0 handed back for h is dh0. The initial
+    cell state is a fixed zero, not an input, so no gradient is returned for it.
+
+    Pitfalls: overwriting the weight gradients at each step instead of adding
+    the shares; adding up the carried gradients over the steps (each is handed
+    on to the step before, then replaced); and forgetting either source of
+    the gradient of h_t.
 
     Inputs:
     - dh: Upstream gradients of every hidden state, of shape (N, T, H)

@@ -1,15 +1,20 @@
 """make hint: one new hint at a time for the current step, remembered in the state file, and the
-last one seen shown again by make grade."""
+last one seen shown again by make grade; the backward stubs leave the formulas to the hints and
+docs/math.md, and the reference carries the stubs' docstrings word for word."""
+import ast
 import os
+import re
 import subprocess
 import sys
 
 from grader.course.hints import load_hints
-from grader.kit import KIT_ROOT
+from grader.course.steps import FILES
+from grader.kit import KIT_ROOT, SOLUTIONS
 
 from conftest import build_submission, function_source
 
 HINTS = load_hints()
+STUBS = os.path.join(KIT_ROOT, "exercises")
 
 
 def flat(text):
@@ -119,3 +124,36 @@ def test_all_steps_passing_needs_no_hint(tmp_path):
     build_submission(learner.folder, done=[name for name in HINTS])
     code, out = learner.hint()
     assert code == 0 and out == "All steps pass: there is nothing left to hint. Well done!"
+
+
+def docstrings(folder):
+    """{function: docstring} of the four files in ``folder``."""
+    found = {}
+    for name in FILES:
+        with open(os.path.join(folder, name)) as f:
+            tree = ast.parse(f.read())
+        found.update({node.name: ast.get_docstring(node) for node in tree.body if isinstance(node, ast.FunctionDef)})
+    return found
+
+
+# A gradient written as a formula: "dx = da @ Wx.T", "dc_prev = dc_tot * f", "dscores = (p - ...".
+GRADIENT_LINE = re.compile(r"\bd[a-z_]*[A-Za-z]\w*\s*=\s*[^=]*[-+*@/]")
+BACKWARD = ("lstm_step_backward", "lstm_backward", "rnn_step_backward", "classifier_loss")
+
+
+def test_backward_stubs_leave_the_formulas_to_the_hints():
+    stubs = docstrings(STUBS)
+    for name in BACKWARD:
+        found = [line.strip() for line in stubs[name].splitlines() if GRADIENT_LINE.search(line)]
+        assert found == [], f"{name}'s docstring gives gradient formulas: {found}"
+    assert "in the order i, f, g, o" in stubs["lstm_step_backward"] and "dc += ..." in stubs["lstm_step_backward"]
+    local, nearly = HINTS["lstm_step_backward"][1:]
+    assert "o * (1 - tanh(c)^2)" in local and "s(1 - s)" in local and "dx =" not in local
+    assert all(line in nearly for line in ("dx = da @ Wx.T", "dWh = h_prev.T @ da", "dc_tot = dc + dh"))
+    assert GRADIENT_LINE.search("dx = da @ Wx.T") and not GRADIENT_LINE.search("- dx: Gradient of x")
+
+
+def test_the_reference_carries_the_stubs_docstrings():
+    stubs, reference = docstrings(STUBS), docstrings(SOLUTIONS)
+    assert set(stubs) <= set(reference)
+    assert {name: reference[name] for name in stubs} == stubs
