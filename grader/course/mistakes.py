@@ -28,6 +28,11 @@ CATALOGUE = {m.key: m for m in [
             "1 / (1 + exp(-z)) asks for exp(1000) at z = -1000, which overflows float64 and makes "
             "NumPy warn. Only ever take exp of a number that is zero or negative, and choose the "
             "form of the fraction by the sign of z."),
+    Mistake("where_both_branches", "np.where computing both branches", ("sigmoid",),
+            "your sigmoid already picks the fraction by the sign of z, but np.where(cond, A, B) computes A "
+            "and B on every element before it picks, so the fraction meant for z < 0 still runs at z = 1000 "
+            "and the other at z = -1000, and each overflows there. Build both fractions from one exp of "
+            "-|z|, which never exceeds 1, so that neither can overflow anywhere."),
     Mistake("sigmoid_mirrored", "a mirrored sigmoid, 1 - sigmoid(z)", ("sigmoid",),
             "your values are sigmoid(-z) = 1 - sigmoid(z), every one mirrored around 0.5. Check the sign "
             "inside each exp, and which form of the fraction goes with which sign of z."),
@@ -82,6 +87,10 @@ CATALOGUE = {m.key: m for m in [
             "c reaches the loss along the belt (the incoming dc) and also through this step's own "
             "h = o * tanh(c). The gradient of c is the sum of both routes: add the second one, into a "
             "new array, before dc is used anywhere else."),
+    Mistake("dc_prev_h_path_missing", "dc_prev from the incoming dc alone", ("lstm_step_backward",),
+            "your gate gradients use the total gradient of c (the incoming dc plus the share that reaches c "
+            "through h = o * tanh(c)), but dc_prev is f times the incoming dc only. c_prev reaches the loss "
+            "through c = f * c_prev + i * g, so it receives f times the same total: use it there too."),
     Mistake("dc_ignored", "the incoming dc (dnext_c) ignored", ("lstm_step_backward",),
             "dc is the gradient that arrives along the conveyor belt from the next step; yours keeps "
             "only what comes through h. Both routes into c add up."),
@@ -89,10 +98,25 @@ CATALOGUE = {m.key: m for m in [
             "every tanh of the forward pass puts its derivative 1 - tanh**2 on the way back (in the "
             "LSTM cell: where h = o * tanh(c) hands the gradient to c, and for the candidate g; in the "
             "plain RNN: h = tanh(...) itself). One of them is missing."),
+    Mistake("tanh_prime_of_c", "tanh' taken from c, not from tanh(c)", ("lstm_step_backward",),
+            "the share of dh that reaches c goes through h = o * tanh(c), so it carries tanh'(c) = "
+            "1 - tanh(c)**2; yours is 1 - c**2, which takes c itself for its tanh. Square the tanh(c) the "
+            "forward pass used (keep it in the cache)."),
+    Mistake("do_without_tanh", "do from c, not from tanh(c)", ("lstm_step_backward",),
+            "h = o * tanh(c), so the gradient reaching o is dh times what o scales, tanh(c); yours "
+            "multiplies dh by c itself. Use the tanh(c) of the forward pass."),
+    Mistake("candidate_sigmoid_prime", "sigmoid' on the candidate g", ("lstm_step_backward",),
+            "g = tanh(a_g), so its block of da carries tanh' = 1 - g**2; yours carries a sigmoid's "
+            "g * (1 - g), as if g were a gate. If you apply s * (1 - s) to all four blocks at once, give "
+            "the g block its own derivative."),
     Mistake("sigmoid_prime_missing", "sigmoid' missing", ("lstm_step_backward",),
             "i, f and o are sigmoids, so the gradient of each one's pre-activation carries "
             "sigmoid' = s * (1 - s), computed from the gate's own value. At least one gate passes "
             "its gradient through without it."),
+    Mistake("gate_share_missing", "a gate's share missing from dx or dh_prev", ("lstm_step_backward",),
+            "x and h_prev feed all four gates, so each of their gradients is the sum of four shares, one per "
+            "block of da (with per-gate weight slices, one product per gate); one gate's share is missing "
+            "from yours. The product of the whole (N, 4H) da with Wx.T (or Wh.T) takes every share at once."),
     Mistake("db_wrong_axis", "db summed over the wrong axis", ("lstm_step_backward",),
             "b is added to every row of the batch, so db sums da over the batch axis and keeps one "
             "value per column, like b itself."),

@@ -29,9 +29,14 @@ COUNTS = {
     "h0_ignored": {"lstm_forward": 1},
     "hidden_state_reset": {"lstm_forward": 1},
     "h_path_missing": {"lstm_step_backward": 1},
+    "dc_prev_h_path_missing": {"lstm_step_backward": 1},
     "dc_ignored": {"lstm_step_backward": 1},
     "tanh_prime_missing": {"lstm_step_backward": 2, "rnn_step_backward": 1},
+    "tanh_prime_of_c": {"lstm_step_backward": 1},
+    "do_without_tanh": {"lstm_step_backward": 1},
+    "candidate_sigmoid_prime": {"lstm_step_backward": 1},
     "sigmoid_prime_missing": {"lstm_step_backward": 4},  # all three gates, or one of i, f, o
+    "gate_share_missing": {"lstm_step_backward": 12},  # one of the four gates' shares, from dx, dh_prev or both
     "db_wrong_axis": {"lstm_step_backward": 2},
     "dW_overwritten": {"lstm_backward": 1},
     "dh_not_added": {"lstm_backward": 1},

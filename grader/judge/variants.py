@@ -232,9 +232,14 @@ def _step_grads(ref, x, h_prev, c_prev, Wx, Wh, b, dh, dc):
     return ref.lstm_step_backward(dh, dc, ref.lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b)[2])
 
 
-def _o_and_tanh_c(ref, x, h_prev, c_prev, Wx, Wh, b):
+def _o_and_c(ref, x, h_prev, c_prev, Wx, Wh, b):
     i, f, g, o = _gates(ref, x, h_prev, Wx, Wh, b)
-    return o, np.tanh(ref.cell_update(c_prev, f, i, g))
+    return o, ref.cell_update(c_prev, f, i, g)
+
+
+def _o_and_tanh_c(ref, *args):
+    o, c = _o_and_c(ref, *args)
+    return o, np.tanh(c)
 
 
 @form("h_path_missing", "lstm_step_backward")
@@ -242,6 +247,14 @@ def _(ref, name, *inputs):
     *args, dh, dc = inputs
     o, tanh_c = _o_and_tanh_c(ref, *args)
     return _step_grads(ref, *args, dh, dc - dh * o * (1 - tanh_c**2))  # cancels the route through h
+
+
+@form("dc_prev_h_path_missing", "lstm_step_backward")
+def _(ref, name, *inputs):
+    *args, dh, dc = inputs
+    f = _gates(ref, *args[:2], *args[3:])[1]
+    dx, dh_prev, _, dWx, dWh, db = _step_grads(ref, *inputs)
+    return dx, dh_prev, dc * f, dWx, dWh, db  # the gates saw the whole dc_tot, c_prev only the belt's share
 
 
 @form("dc_ignored", "lstm_step_backward")
@@ -267,13 +280,17 @@ def _preactivation_grad(ref, x, h_prev, c_prev, Wx, Wh, b, dh, dc):
     return np.stack(rows)  # (N, 4H)
 
 
-def _with_da(ref, inputs, rescale):
-    """The step's gradients when the block k of da is divided by ``rescale[k]`` (a derivative left
-    out): everything after da follows from a = x @ Wx + h_prev @ Wh + b."""
+def _blocks(a, H):
+    """The four blocks of H columns (i, f, g, o) of a fused (.., 4H) array."""
+    return [a[..., k * H:(k + 1) * H] for k in range(4)]
+
+
+def _with_da(ref, inputs, factors):
+    """The step's gradients when the block k of da is multiplied by ``factors[k]`` (a derivative
+    left out or taken wrong): everything after da follows from a = x @ Wx + h_prev @ Wh + b."""
     x, h_prev, c_prev, Wx, Wh, b, dh, dc = inputs
     da = _preactivation_grad(ref, *inputs)
-    H = h_prev.shape[1]
-    wrong = np.concatenate([da[:, k * H:(k + 1) * H] / rescale[k] for k in range(4)], axis=1)
+    wrong = np.concatenate([block * factor for block, factor in zip(_blocks(da, h_prev.shape[1]), factors)], axis=1)
     dc_prev = _step_grads(ref, *inputs)[2]  # the activations' derivatives do not reach c_prev
     return wrong @ Wx.T, wrong @ Wh.T, dc_prev, x.T @ wrong, h_prev.T @ wrong, wrong.sum(axis=0)
 
@@ -288,18 +305,56 @@ def _derivatives(ref, inputs):
 @form("tanh_prime_missing", "lstm_step_backward")
 def _(ref, name, *inputs):
     d = _derivatives(ref, inputs)
-    return _with_da(ref, inputs, (1, 1, d[2], 1))
+    return _with_da(ref, inputs, (1, 1, 1 / d[2], 1))
+
+
+@form("tanh_prime_of_c", "lstm_step_backward")
+def _(ref, name, *inputs):
+    *args, dh, dc = inputs
+    o, c = _o_and_c(ref, *args)
+    return _step_grads(ref, *args, dh, dc + dh * o * (np.tanh(c)**2 - c**2))  # 1 - c**2 where 1 - tanh(c)**2 belongs
+
+
+@form("do_without_tanh", "lstm_step_backward")
+def _(ref, name, *inputs):
+    o, c = _o_and_c(ref, *inputs[:6])
+    return _with_da(ref, inputs, (1, 1, 1, c / np.tanh(c)))  # do = dh * c, not dh * tanh(c)
+
+
+@form("candidate_sigmoid_prime", "lstm_step_backward")
+def _(ref, name, *inputs):
+    g = _gates(ref, *inputs[:2], *inputs[3:6])[2]
+    return _with_da(ref, inputs, (1, 1, g / (1 + g), 1))  # g * (1 - g) where (1 - g) * (1 + g) belongs
 
 
 def _sigmoid_prime_left_out(gates):
     def variant(ref, name, *inputs):
         d = _derivatives(ref, inputs)
-        return _with_da(ref, inputs, [d[k] if k in gates else 1 for k in range(4)])
+        return _with_da(ref, inputs, [1 / d[k] if k in gates else 1 for k in range(4)])
     return variant
 
 
 for _left_out in ((0, 1, 3), (0,), (1,), (3,)):  # all three gates, or one of i, f, o
     form("sigmoid_prime_missing", "lstm_step_backward")(_sigmoid_prime_left_out(_left_out))
+
+
+def _share_left_out(gate, grads):
+    """Gate ``gate``'s share left out of the gradients ``grads`` (0: dx, 1: dh_prev): with per-gate
+    weight slices each is a sum of four products, one per gate."""
+    def variant(ref, name, *inputs):
+        x, h_prev, c_prev, Wx, Wh, b, dh, dc = inputs
+        H = h_prev.shape[1]
+        da = _blocks(_preactivation_grad(ref, *inputs), H)[gate]
+        out = list(_step_grads(ref, *inputs))
+        for k, W in ((0, Wx), (1, Wh)):
+            if k in grads:
+                out[k] = out[k] - da @ _blocks(W, H)[gate].T
+        return tuple(out)
+    return variant
+
+
+for _gate, _grads in itertools.product(range(4), ((0,), (1,), (0, 1))):  # from dx, dh_prev, or both
+    form("gate_share_missing", "lstm_step_backward")(_share_left_out(_gate, _grads))
 
 
 @form("db_wrong_axis", "lstm_step_backward")

@@ -19,6 +19,10 @@ def sigmoid(z):
     e = np.exp(-np.abs(z))
     return np.where(z >= 0, e / (1 + e), 1 / (1 + e))
 '''),
+    "sigmoid_where_computes_both_fractions": ("sigmoid", "where_both_branches", '''
+def sigmoid(z):
+    return np.where(z >= 0, 1 / (1 + np.exp(-z)), np.exp(z) / (1 + np.exp(z)))
+'''),
     # -- the gates ---------------------------------------------------------------------------
     "forget_gate_uses_tanh": ("forget_gate", "gate_tanh", '''
 def forget_gate(x, h_prev, Wx, Wh, b):
@@ -204,6 +208,59 @@ def lstm_step_backward(dh, dc, cache):
     dc_prev = dc * f
     da = np.concatenate([di * i * (1 - i), df * f * (1 - f), dg * (1 - g**2), do * o * (1 - o)], axis=1)
     return da @ Wx.T, da @ Wh.T, dc_prev, x.T @ da, h_prev.T @ da, da.sum(axis=0)
+'''),
+    "step_backward_dc_prev_from_incoming_dc": ("lstm_step_backward", "dc_prev_h_path_missing", '''
+def lstm_step_backward(dh, dc, cache):
+    x, h_prev, c_prev, Wx, Wh, i, f, g, o, tanh_c = cache
+    dc_tot = dc + dh * o * (1 - tanh_c**2)
+    do = dh * tanh_c
+    di, df, dg = dc_tot * g, dc_tot * c_prev, dc_tot * i
+    dc_prev = dc * f
+    da = np.concatenate([di * i * (1 - i), df * f * (1 - f), dg * (1 - g**2), do * o * (1 - o)], axis=1)
+    return da @ Wx.T, da @ Wh.T, dc_prev, x.T @ da, h_prev.T @ da, da.sum(axis=0)
+'''),
+    "step_backward_tanh_derivative_of_c": ("lstm_step_backward", "tanh_prime_of_c", '''
+def lstm_step_backward(dh, dc, cache):
+    x, h_prev, c_prev, Wx, Wh, i, f, g, o, tanh_c = cache
+    c = f * c_prev + i * g
+    dc_tot = dc + dh * o * (1 - c**2)
+    do = dh * tanh_c
+    di, df, dg = dc_tot * g, dc_tot * c_prev, dc_tot * i
+    da = np.concatenate([di * i * (1 - i), df * f * (1 - f), dg * (1 - g**2), do * o * (1 - o)], axis=1)
+    return da @ Wx.T, da @ Wh.T, dc_tot * f, x.T @ da, h_prev.T @ da, da.sum(axis=0)
+'''),
+    "step_backward_do_from_c": ("lstm_step_backward", "do_without_tanh", '''
+def lstm_step_backward(dh, dc, cache):
+    x, h_prev, c_prev, Wx, Wh, i, f, g, o, tanh_c = cache
+    c = f * c_prev + i * g
+    dc_tot = dc + dh * o * (1 - tanh_c**2)
+    do = dh * c
+    di, df, dg = dc_tot * g, dc_tot * c_prev, dc_tot * i
+    da = np.concatenate([di * i * (1 - i), df * f * (1 - f), dg * (1 - g**2), do * o * (1 - o)], axis=1)
+    return da @ Wx.T, da @ Wh.T, dc_tot * f, x.T @ da, h_prev.T @ da, da.sum(axis=0)
+'''),
+    "step_backward_sigmoid_derivative_on_every_block": ("lstm_step_backward", "candidate_sigmoid_prime", '''
+def lstm_step_backward(dh, dc, cache):
+    x, h_prev, c_prev, Wx, Wh, i, f, g, o, tanh_c = cache
+    dc_tot = dc + dh * o * (1 - tanh_c**2)
+    gates = np.hstack([i, f, g, o])
+    dgates = np.hstack([dc_tot * g, dc_tot * c_prev, dc_tot * i, dh * tanh_c])
+    da = dgates * gates * (1 - gates)
+    return da @ Wx.T, da @ Wh.T, dc_tot * f, x.T @ da, h_prev.T @ da, da.sum(axis=0)
+'''),
+    "step_backward_per_gate_slices_drop_a_term": ("lstm_step_backward", "gate_share_missing", '''
+def lstm_step_backward(dh, dc, cache):
+    x, h_prev, c_prev, Wx, Wh, i, f, g, o, tanh_c = cache
+    H = dh.shape[1]
+    dc_tot = dc + dh * o * (1 - tanh_c**2)
+    dai = dc_tot * g * i * (1 - i)
+    daf = dc_tot * c_prev * f * (1 - f)
+    dag = dc_tot * i * (1 - g**2)
+    dao = dh * tanh_c * o * (1 - o)
+    dx = dai @ Wx[:, :H].T + daf @ Wx[:, H:2 * H].T + dag @ Wx[:, 2 * H:3 * H].T + dao @ Wx[:, 3 * H:].T
+    dh_prev = dai @ Wh[:, :H].T + daf @ Wh[:, H:2 * H].T + dag @ Wh[:, 2 * H:3 * H].T
+    da = np.hstack([dai, daf, dag, dao])
+    return dx, dh_prev, dc_tot * f, x.T @ da, h_prev.T @ da, da.sum(axis=0)
 '''),
     "step_backward_ignores_incoming_dc": ("lstm_step_backward", "dc_ignored", '''
 def lstm_step_backward(dh, dc, cache):

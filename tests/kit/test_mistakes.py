@@ -41,7 +41,7 @@ REQUIRED = {"gate_tanh", "candidate_sigmoid", "missing_bias", "swapped_weights",
             "h_path_missing", "dc_ignored", "tanh_prime_missing", "sigmoid_prime_missing",
             "dW_overwritten", "db_wrong_axis", "dh_not_added", "dh0_missing", "mutated_input"}
 # Recognised from the worker's warnings and its report of inputs changed in place.
-DETECTED_WITHOUT_FORMS = {"overflow_sigmoid", "softmax_overflow", "log_of_zero", "mutated_input"}
+DETECTED_WITHOUT_FORMS = {"overflow_sigmoid", "where_both_branches", "softmax_overflow", "log_of_zero", "mutated_input"}
 
 GROUPS = {
     "mistakes": pack({case: source for case, (_, _, source) in MISTAKES.items()}),
