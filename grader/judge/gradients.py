@@ -14,6 +14,7 @@ import numpy as np
 
 from grader.judge.checks import (
     ATOL,
+    GATE_NAMES,
     GATES,
     RTOL,
     TIME,
@@ -50,6 +51,11 @@ class Backward:
 
     def axes_of(self, names):
         return {name: self.axes[name] for name in names if name in self.axes}
+
+    def sizes(self, args):
+        """{size: value} for reading a wrong gradient's factor: N, (T,) D from x, H from the state."""
+        x, state = args[0], args[1]
+        return {**dict(zip(("N", "T", "D") if x.ndim == 3 else ("N", "D"), x.shape)), "H": state.shape[-1]}
 
 
 WEIGHT_AXES = {"dWx": {1: GATES}, "dWh": {1: GATES}, "db": {0: GATES}}
@@ -147,14 +153,78 @@ def _require_reference(reference, without_reference, check):
                         f"can pass), say so with without_reference=True")
 
 
+def _and(items):
+    items = list(items)
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _factor(a, n):
+    """r when a = r * n everywhere (to GRAD_TOL) for some r other than 0 and 1, else None."""
+    norm = float(np.vdot(n, n))
+    r = float(np.vdot(a, n)) / norm if norm else 0.0
+    if abs(r) <= GRAD_TOL or abs(r - 1) <= GRAD_TOL or relative_error(a, r * n) > GRAD_TOL:
+        return None
+    return r
+
+
+def _factor_in_sizes(r, sizes):
+    """": 1/T, with T = 4" when the factor r (or 1 / r) is one of ``sizes``, else ""."""
+    for shown, value in (("{}", r), ("1/{}", 1 / r)):
+        names = [name for name, n in sizes.items() if n > 1 and abs(value - n) <= 1e-6 * n]
+        if names:
+            return f": {' or '.join(shown.format(name) for name in names)}, with {_and(f'{m} = {sizes[m]}' for m in names)}"
+    return ""
+
+
+def _factors_note(wrong, sizes):
+    """A sentence for each factor by which some wrong gradients are constant multiples of the numerical ones."""
+    by_factor = {}
+    for name, (a, n) in wrong.items():
+        r = _factor(a, n)
+        if r is not None:
+            by_factor.setdefault(f"{r:.3g}", (r, []))[1].append(name)
+    return "".join(f" {_and(names)}: {'yours is' if len(names) == 1 else 'each of yours is'} {shown}x the numerical "
+                   f"gradient everywhere{_factor_in_sizes(r, sizes)}." for shown, (r, names) in by_factor.items())
+
+
+def _block_errors(a, n, axis):
+    """The relative error of each gate block (i, f, g, o) along a fused (.., 4H) ``axis``."""
+    H = a.shape[axis] // 4
+    return [relative_error(np.take(a, range(k * H, (k + 1) * H), axis), np.take(n, range(k * H, (k + 1) * H), axis))
+            for k in range(4)]
+
+
+def _blocks_note(pairs, axes):
+    """A sentence naming the gate blocks that are off in the fused gradients, when not all four are."""
+    errors = {}
+    for name, (a, n) in pairs.items():
+        fused = [axis for axis, meaning in axes.get(name, {}).items() if meaning == GATES]
+        if fused and np.shape(a)[fused[0]] % 4 == 0:
+            errors[name] = _block_errors(a, n, fused[0])
+    off = {name: tuple(GATE_NAMES[k] for k, e in enumerate(errs) if e > GRAD_TOL) for name, errs in errors.items()}
+    off = {name: blocks for name, blocks in off.items() if blocks}
+    if not off or all(len(blocks) == 4 for blocks in off.values()):
+        return ""
+    by_blocks = {}
+    for name, blocks in off.items():
+        by_blocks.setdefault(blocks, []).append(name)
+    parts = [f"the {_and(blocks)} block{'s' if len(blocks) > 1 else ''} of {_and(names)}" for blocks, names in by_blocks.items()]
+    verb = "is" if len(parts) == 1 and len(next(iter(by_blocks))) == 1 else "are"
+    figures = "; ".join(f"{name} {', '.join(f'{e:.1e}' for e in errors[name])}" for name in off)
+    return (f" In the fused (.., 4H) gradients only {', and '.join(parts)} {verb} off "
+            f"(relative errors of the blocks i, f, g, o: {figures}).")
+
+
 def gradient_check(forward, args, wrt, outputs, douts, analytic, names, axes=None, *, reference=None,
-                   without_reference=False):
+                   without_reference=False, sizes=None):
     """Compare the learner's backward (``analytic``) with central differences of ``forward``, the
     learner's own forward, spot-checked against ``reference``, the reference's forward.
 
     ``reference`` is required unless ``without_reference=True`` says the check goes without it.
     ``names`` name the gradients in ``analytic`` (e.g. ``dWx``); ``axes`` maps a name to its axes.
-    Returns {name: relative error}; raises CheckFailed naming the worst gradient and where.
+    Returns {name: relative error}; raises CheckFailed naming the worst gradient and where, which
+    gate blocks of a fused gradient are off, and any gradient that is a constant multiple of the
+    numerical one (read in ``sizes``, {"T": 4, ...}, when that factor is one of them).
     """
     _require_reference(reference, without_reference, "gradient_check")
     axes = axes_by_name(axes, names, "gradient_check")
@@ -166,11 +236,12 @@ def gradient_check(forward, args, wrt, outputs, douts, analytic, names, axes=Non
         a, n = analytic[k], numeric[k]
         index = tuple(int(i) for i in np.unravel_index(np.argmax(np.abs(a - n)), a.shape))
         summary = ", ".join(f"{name} {err:.1e}" for name, err in errors.items())
+        wrong = {name: (g, numeric[j]) for j, (name, g) in enumerate(zip(names, analytic)) if errors[name] > GRAD_TOL}
         raise CheckFailed(
             f"gradient check: {worst} disagrees with central differences of your forward pass "
             f"(relative error {errors[worst]:.2e}, allowed {GRAD_TOL:.0e}); largest gap at "
             f"{locate(worst, index, a.shape, axes.get(worst))}: numerical {n[index]:.6g}, "
-            f"yours {a[index]:.6g}. All errors: {summary}")
+            f"yours {a[index]:.6g}.{_factors_note(wrong, sizes or {})}{_blocks_note(wrong, axes)} All errors: {summary}")
     return errors
 
 
@@ -230,7 +301,7 @@ def expect_backward(submission, reference, backward, args, douts, *, without_ref
         gradient_check(getattr(submission, pair.forward), args, range(len(args)), list(range(len(douts))), douts,
                        grads, pair.grads, pair.axes_of(pair.grads),
                        reference=None if reference is None else getattr(reference, pair.forward),
-                       without_reference=without_reference)
+                       without_reference=without_reference, sizes=pair.sizes(args))
     return grads
 
 

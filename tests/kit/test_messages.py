@@ -1,7 +1,18 @@
-"""Bad outputs get a message that says exactly what is wrong, with shapes."""
+"""Bad outputs get a message that says exactly what is wrong, with shapes; a failed gradient check
+says which gate blocks are off and whether a gradient is a constant factor of the numerical one."""
+import os
+
+import numpy as np
 import pytest
 
+from grader.course.inputs import sequence_args, sizes, step_args, upstream
+from grader.judge.checks import CheckFailed
+from grader.judge.diagnosis import load_reference
+from grader.judge.gradients import BACKWARDS, Trusted, gradient_check
+from grader.kit import KIT_ROOT
+
 from conftest import ALL_STEPS, build_submission
+from mistakes import MISTAKES, UNCATALOGUED
 
 CASES = {
     "missing_return": ("forget_gate", '''
@@ -56,7 +67,6 @@ def test_exception_message_names_the_file_and_line(grade_in, tmp_path):
 
 
 def test_gradient_check_names_argument_and_place(grade_in, tmp_path):
-    from mistakes import MISTAKES
     _, _, source = MISTAKES["lstm_backward_overwrites_weight_gradients"]
     graded = grade_in(build_submission(tmp_path / "bptt", done=ALL_STEPS, replace={"lstm_backward": source}))
     message = graded.message("lstm_backward")
@@ -96,3 +106,69 @@ def test_an_error_in_the_prerequisites_code_keeps_fix_it_first(grade_in, tmp_pat
     message = graded.message("lstm_backward")
     assert message.startswith("fix lstm_step_backward first (this step builds on it)."), message
     assert "IndexError" in message
+
+
+# -- a gradient check's failure: which gate blocks are off, and a constant factor ------------------
+
+def failed_gradient_check(backward, seed, change):
+    """The message of a gradient check of the reference's forward against its own gradients
+    after ``change(grads, sizes)`` (in place), as the grader's own gradient_check writes it."""
+    ref = load_reference(os.path.join(KIT_ROOT, "solutions"))
+    pair = BACKWARDS[backward]
+    N, T, D, H = sizes(seed)
+    args, douts = ((step_args(seed), upstream(seed, (N, H), (N, H))) if backward == "lstm_step_backward"
+                   else (sequence_args(seed), upstream(seed, (N, T, H))))
+    forward = getattr(ref, pair.forward)
+    grads = [np.copy(g) for g in getattr(ref, backward)(*douts, forward(*args)[-1])]
+    change(grads, dict(N=N, T=T, D=D, H=H))
+    with pytest.raises(CheckFailed) as failed:
+        gradient_check(Trusted(forward), args, range(len(args)), list(range(len(douts))), douts, grads, pair.grads,
+                       pair.axes_of(pair.grads), reference=forward, sizes=pair.sizes(args))
+    return str(failed.value)
+
+
+def test_a_gradient_check_names_the_gate_blocks_that_are_off():
+    def g_block_doubled(grads, s):  # dWx and db (indices 3 and 5) wrong in the g block only
+        grads[3][:, 2 * s["H"]:3 * s["H"]] *= 2
+        grads[5][2 * s["H"]:3 * s["H"]] *= 2
+    message = failed_gradient_check("lstm_step_backward", 0, g_block_doubled)
+    assert "only the g block of dWx and db is off (relative errors of the blocks i, f, g, o: dWx " in message
+    assert "dWh" not in message.split("All errors")[0] and "x the numerical gradient" not in message
+
+    def two_kinds(grads, s):
+        grads[3][:, :s["H"]] = 0
+        grads[4][:, :2 * s["H"]] += 1
+    message = failed_gradient_check("lstm_step_backward", 1, two_kinds)
+    assert "only the i block of dWx, and the i and f blocks of dWh are off" in message
+
+
+def test_a_gradient_check_names_no_block_when_all_four_are_off():
+    def everything_doubled(grads, s):
+        grads[3] *= 2
+        grads[3][0, 0] += 1  # not a constant factor either
+    message = failed_gradient_check("lstm_step_backward", 0, everything_doubled)
+    assert "block" not in message and "x the numerical gradient" not in message
+
+
+def test_a_gradient_that_is_a_constant_factor_of_the_numerical_one_says_so():
+    def halved(grads, s):
+        grads[3] *= 0.5
+    message = failed_gradient_check("lstm_step_backward", 0, halved)
+    assert "dWx: yours is 0.5x the numerical gradient everywhere." in message
+
+    def over_T(grads, s):
+        for g in grads:
+            g /= s["T"]
+    message = failed_gradient_check("lstm_backward", 0, over_T)
+    assert ("dx, dh0, dWx, dWh and db: each of yours is 0.25x the numerical gradient everywhere: 1/T, with T = 4."
+            in message)
+    assert "block" not in message  # every block is off: the factor says it all
+
+
+def test_a_learners_wrong_candidate_derivative_is_located_in_the_g_blocks(grade_in, tmp_path):
+    _, _, source = MISTAKES["step_backward_sigmoid_derivative_on_every_block"]
+    graded = grade_in(build_submission(tmp_path / "g", done=ALL_STEPS, replace={"lstm_step_backward": source}))
+    assert "only the g block of dWx, dWh and db is off" in graded.message("lstm_step_backward")
+    _, source, _ = UNCATALOGUED["step_backward_halves_dWx"]
+    graded = grade_in(build_submission(tmp_path / "half", done=ALL_STEPS, replace={"lstm_step_backward": source}))
+    assert "dWx: yours is 0.5x the numerical gradient everywhere" in graded.message("lstm_step_backward")
