@@ -3,7 +3,10 @@
 Both models are trained by the same ``train`` and ``classifier_loss`` (the learner's, or the
 reference's): for the plain RNN, the names ``lstm_forward`` and ``lstm_backward`` inside
 ``memory.py`` are pointed at the RNN for the length of the run, so only the recurrent layer
-differs between the two.
+differs between the two. The RNN over a sequence is the code's own ``lstm_forward`` and
+``lstm_backward`` with its ``rnn_step_forward`` and ``rnn_step_backward`` in the cell's place,
+so the demo carries no sequence loop of its own (the reference, batched over time, has its
+RNN from the kit's demo/reference_rnn.py).
 """
 import contextlib
 import json
@@ -79,10 +82,14 @@ def stopped_in(name, what):
 class Code:
     """The functions the demo calls, from one folder."""
     folder: str
-    memory: object              # the memory module: classifier_loss and train live here
+    modules: dict               # gates, cell, sequence, memory: classifier_loss and train live in memory
     lstm_forward: object
     lstm_backward: object
-    rnn: object                 # PlainRNN built from rnn_step_forward / rnn_step_backward
+    rnn: object                 # the plain RNN over a sequence: forward and backward
+
+    @property
+    def memory(self):
+        return self.modules["memory"]
 
     def forward(self, cell):
         return self.lstm_forward if cell == "lstm" else self.rnn.forward
@@ -94,32 +101,69 @@ class Code:
 def load_code(folder):
     """Import gates, cell, sequence and memory from ``folder`` (by bare name, as the grader's worker does)."""
     modules = import_by_bare_name(folder, ("gates", "cell", "sequence", "memory"), fresh=True)
-    memory, sequence = modules["memory"], modules["sequence"]
-    return Code(folder, memory, sequence.lstm_forward, sequence.lstm_backward,
-                PlainRNN(memory.rnn_step_forward, memory.rnn_step_backward))
+    sequence, memory = modules["sequence"], modules["memory"]
+    if os.path.isdir(REFERENCE) and os.path.samefile(folder, REFERENCE):
+        from demo.reference_rnn import PlainRNN  # the kit's alone: see there
+        rnn = PlainRNN(memory.rnn_step_forward, memory.rnn_step_backward)
+    else:
+        rnn = RNNThroughTheSequence(modules)
+    return Code(folder, modules, sequence.lstm_forward, sequence.lstm_backward, rnn)
 
 
-class PlainRNN:
-    """The plain tanh RNN over a whole sequence, from the one-step functions of step 12."""
+class NotThroughTheCell(Exception):
+    """The code's lstm_forward or lstm_backward does not call the cell once per time step."""
 
-    def __init__(self, step_forward, step_backward):
-        self.step_forward, self.step_backward = step_forward, step_backward
+
+class RNNThroughTheSequence:
+    """The plain RNN over a sequence, run by the code's own lstm_forward and lstm_backward.
+
+    While they run, the names lstm_step_forward and lstm_step_backward (in sequence.py, and in
+    cell.py for code that calls ``cell.lstm_step_forward``) stand for the RNN's one-step
+    functions, wrapped to the cell's arguments and results: an RNN has no cell state, so the
+    belt carries zeros and no gradient comes back along it.
+    """
+
+    def __init__(self, modules):
+        self.modules, self.calls = modules, 0
+        sequence, memory = modules["sequence"], modules["memory"]
+        self.lstm_forward, self.lstm_backward = sequence.lstm_forward, sequence.lstm_backward
+        self.step_forward, self.step_backward = memory.rnn_step_forward, memory.rnn_step_backward
+
+    def cell_forward(self, x, h_prev, c_prev, Wx, Wh, b):
+        self.calls += 1
+        h, cache = self.step_forward(x, h_prev, Wx, Wh, b)
+        return h, np.zeros_like(h), cache
+
+    def cell_backward(self, dh, dc, cache):
+        self.calls += 1
+        dx, dh_prev, dWx, dWh, db = self.step_backward(dh, cache)
+        return dx, dh_prev, np.zeros_like(dh_prev), dWx, dWh, db
+
+    def through_the_cell(self, run, name, steps, *args):
+        """``run(*args)`` with the RNN as the cell; it must call the cell once per time step."""
+        swaps = {"lstm_step_forward": self.cell_forward, "lstm_step_backward": self.cell_backward}
+        self.calls, out, raised = 0, None, None
+        with patched(self.modules["sequence"], **swaps), patched(self.modules["cell"], **swaps):
+            try:
+                out = run(*args)
+            except Exception as exc:
+                if self.calls:  # it does go through the cell, and failed there: the error is the news
+                    raise
+                raised = exc
+        if self.calls != steps:
+            stopped = f", then raised {type(raised).__name__}: {raised}" if raised else ""
+            raise NotThroughTheCell(
+                f"the plain RNN runs through your own {name}, with rnn_step_forward and rnn_step_backward "
+                f"in the LSTM cell's place, but your {name} called the cell {self.calls} times for {steps} "
+                f"time steps{stopped}. Written as a loop over the cell, as its docstring has it, it carries "
+                f"the RNN too") from raised
+        return out
 
     def forward(self, x, h0, Wx, Wh, b):
-        h_t, hs, caches = h0, [], []
-        for t in range(x.shape[1]):
-            h_t, cache = self.step_forward(x[:, t], h_t, Wx, Wh, b)
-            hs.append(h_t)
-            caches.append(cache)
-        return np.stack(hs, axis=1), caches             # (N, T, H)
+        return self.through_the_cell(self.lstm_forward, "lstm_forward", x.shape[1], x, h0, Wx, Wh, b)
 
-    def backward(self, dh, caches):
-        dh_t, dxs, dWx, dWh, db = np.zeros_like(dh[:, 0]), [], 0, 0, 0
-        for t in reversed(range(dh.shape[1])):
-            dx_t, dh_t, dWx_t, dWh_t, db_t = self.step_backward(dh[:, t] + dh_t, caches[t])
-            dxs.append(dx_t)
-            dWx, dWh, db = dWx + dWx_t, dWh + dWh_t, db + db_t
-        return np.stack(dxs[::-1], axis=1), dh_t, dWx, dWh, db
+    def backward(self, dh, cache):
+        return self.through_the_cell(self.lstm_backward, "lstm_backward", dh.shape[1], dh, cache)
 
 
 @contextlib.contextmanager

@@ -9,7 +9,8 @@ its ``make grade`` works as in the kit, and every catalogued mistake's outputs o
 tests' checks (tests/steps/mistake_outputs.npz, see grader/judge/mistake_outputs.py), so it names the
 same mistakes as the kit. Both are numbers for fixed inputs, keyed by digest; no code. Its grader
 has no code of the mistakes' forms (grader/judge/variants.py stays in the kit), only which forms
-there are (grader/judge/forms_index.py), which is all that replaying the recording needs. Before it is
+there are (grader/judge/forms_index.py), which is all that replaying the recording needs; its demo
+has no loop of its own for the plain RNN (demo/reference_rnn.py stays in the kit). Before it is
 written out, the handout grades its own stubs (all "not started") and the reference (full marks),
 and reads its recording of the mistakes back; a handout that fails is not shipped.
 """
@@ -38,8 +39,10 @@ COPIED = ["README.md", "Makefile", "docs/math.md", "exercises", "grader", "demo"
           "requirements-extra.txt", ".gitignore", "notebooks", "lstm_kit", "pyproject.toml", "setup.py"]
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache", RECORDING, MISTAKE_RECORDING)
 # Inside the copied folders but the kit's alone: the mistakes' forms are the reference with one
-# piece changed, so the rest of each is right code for a step the learner writes.
-KIT_ONLY = ["grader/judge/variants.py"]
+# piece changed, so the rest of each is right code for a step the learner writes; the demo's loop
+# for the reference's plain RNN is the structure of the sequence steps (a handout's demo runs the
+# RNN through the learner's own loop).
+KIT_ONLY = ["grader/judge/variants.py", "demo/reference_rnn.py"]
 
 
 def ignored(directory, names):

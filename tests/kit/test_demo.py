@@ -85,10 +85,21 @@ def test_story_checks_report_what_the_gates_do():
 
 def test_trace_gates_follows_the_cell_equations():
     params = tasks.init_params(3, seed=2)
-    trace = trace_gates(["Sarah", "went", tasks.BLANK], params)
+    trace = trace_gates(["Sarah", "went", tasks.BLANK], params, load_code(REFERENCE).modules["gates"])
     i, f, g, o, c, h = (trace[name] for name in "ifgoch")
     assert np.allclose(c[1], f[1] * c[0] + i[1] * g[1]) and np.allclose(h, o * np.tanh(c))
     assert np.allclose(c[0], i[0] * g[0])                                      # the cell starts empty
+    x = tasks.encode([["Sarah", "went", tasks.BLANK]])
+    h_seq, _ = load_code(REFERENCE).lstm_forward(x, np.zeros((1, 3)), params["Wx"], params["Wh"], params["b"])
+    assert np.allclose(h, h_seq[0])                                            # the gates, in the order i, f, g, o
+
+
+def test_trace_gates_runs_the_codes_own_gates(tmp_path):
+    """A learner's gates are the ones traced: a forget gate that always holds shows as 1 everywhere."""
+    holding = "def forget_gate(x, h_prev, Wx, Wh, b):\n    return np.ones((x.shape[0], Wh.shape[1]))\n"
+    folder = build_submission(tmp_path / "holds", done=ALL_STEPS, replace={"forget_gate": holding})
+    trace = trace_gates(["Sarah", tasks.BLANK], tasks.init_params(3, seed=2), load_code(folder).modules["gates"])
+    assert np.array_equal(trace["f"], np.ones((2, 3)))
 
 
 def test_a_plain_rnn_loses_the_gradient_geometrically():
@@ -97,6 +108,42 @@ def test_a_plain_rnn_loses_the_gradient_geometrically():
     params["Wh"] *= 0.5
     reach = [gradient_reach(rnn.forward, rnn.backward, params, k) for k in (1, 5, 10)]
     assert reach[0] > 10 * reach[1] > 100 * reach[2] > 0
+
+
+def rnn_case(T=5):
+    rng = np.random.default_rng(4)
+    params = tasks.init_params(6, seed=3, cell="rnn")
+    x = rng.standard_normal((3, T, tasks.VOCAB_SIZE))
+    return x, np.zeros((3, 6)), params, rng.standard_normal((3, T, 6))
+
+
+def test_a_learners_plain_rnn_runs_through_their_own_sequence_loop(tmp_path):
+    """The same numbers as the kit's loop for the reference, computed by the learner's lstm_forward
+    and lstm_backward with their rnn_step_* in the cell's place."""
+    learner = load_code(build_submission(tmp_path / "done", done=ALL_STEPS))
+    assert isinstance(learner.rnn, models.RNNThroughTheSequence)
+    x, h0, p, dh = rnn_case()
+    ours, kits = (code.rnn for code in (learner, load_code(REFERENCE)))
+    h, cache = ours.forward(x, h0, p["Wx"], p["Wh"], p["b"])
+    h_kit, cache_kit = kits.forward(x, h0, p["Wx"], p["Wh"], p["b"])
+    np.testing.assert_allclose(h, h_kit, rtol=1e-12)
+    for got, expected in zip(ours.backward(dh, cache), kits.backward(dh, cache_kit)):
+        np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-14)
+    sequence = learner.modules["sequence"]
+    assert sequence.lstm_step_forward.__name__ == "lstm_step_forward"          # the cell is back after the run
+
+
+def batched_submission(tmp_path):
+    """Every step passing, with the reference's sequence steps: batched over time, they never call the cell."""
+    batched = open(os.path.join(KIT_ROOT, "solutions", "sequence.py")).read().split("import numpy as np", 1)[1]
+    return build_submission(tmp_path / "batched", done=ALL_STEPS, replace={"lstm_forward": batched})
+
+
+def test_a_sequence_batched_over_time_cannot_carry_the_rnn_and_says_why(tmp_path):
+    folder = batched_submission(tmp_path)
+    x, h0, p, _ = rnn_case()
+    with pytest.raises(models.NotThroughTheCell, match="your lstm_forward called the cell 0 times for 5 time steps"):
+        load_code(folder).rnn.forward(x, h0, p["Wx"], p["Wh"], p["b"])
 
 
 def test_demo_runs_the_reference_for_stubs_and_the_learner_once_everything_passes(tmp_path):
@@ -147,6 +194,15 @@ def test_demo_trains_the_rnn_baseline_with_the_reference_when_the_learners_loss_
     assert result.returncode == 0, result.stderr
     assert "Running your code from" in result.stdout
     assert "the RNN baseline uses the reference's instead" in " ".join(result.stdout.split())
+
+
+def test_in_the_kit_a_batched_learner_gets_the_kits_rnn_baseline(tmp_path):
+    folder = batched_submission(tmp_path)
+    result = run_demo("--submission", str(folder), *SMALL)
+    assert result.returncode == 0, result.stderr
+    said = " ".join(result.stdout.split())
+    assert "Running your code from" in said and "called the cell 0 times" in said
+    assert "the RNN baseline uses the reference's instead" in said
 
 
 class Notebook:

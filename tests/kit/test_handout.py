@@ -95,6 +95,41 @@ def forms_code_found(folder):
     return [(line, name) for _, name, line in code_found(function_bodies(KIT_ROOT, [FORMS_CODE]), folder)]
 
 
+# Kit-only code that answers a step: the demo's loop for the reference's plain RNN, and the
+# step-by-step sequence loop the docstrings teach.
+LOOP_CODE = [os.path.join("demo", "reference_rnn.py"), os.path.join("tests", "kit", "as_taught.py")]
+# Where a handout's own code lives, beside the learner's exercises/ (the public tests are checked apart).
+SHIPPED_CODE = ("demo", "grader", "lstm_kit")
+
+
+def shipped_functions(folder):
+    """(path, function node) of every function in the handout's own code below ``folder``."""
+    for path in files_below(folder):
+        if path.endswith(".py") and path.split(os.sep)[0] in SHIPPED_CODE:
+            for node in ast.walk(ast.parse(open(os.path.join(folder, path)).read())):
+                if isinstance(node, ast.FunctionDef):
+                    yield path, node
+
+
+def called_names(node):
+    """The names of what ``node`` calls: ``np.tanh(...)`` gives tanh, ``self.step_forward(...)`` step_forward."""
+    calls = [n.func for n in ast.walk(node) if isinstance(n, ast.Call)]
+    return {f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", "") for f in calls}
+
+
+def answer_shapes_found(folder):
+    """(path, function, what) for code that answers a step by its shape: a loop over time steps
+    around a one-step function (steps 10 and 11), or a gate's or cell's arithmetic (steps 1 to 8)."""
+    found = []
+    for path, node in shipped_functions(folder):
+        loops = [n for n in ast.walk(node) if isinstance(n, (ast.For, ast.While))]
+        if any(name.endswith(("step_forward", "step_backward")) for loop in loops for name in called_names(loop)):
+            found.append((path, node.name, "a loop over a one-step function"))
+        if called_names(node) & {"exp", "expit", "tanh", "logaddexp"}:
+            found.append((path, node.name, "a sigmoid's or a cell's arithmetic"))
+    return found
+
+
 def test_handout_has_the_learners_files_and_nothing_else(handout):
     files = files_below(handout)
     assert {f.split(os.sep)[0] for f in files} == {
@@ -121,6 +156,28 @@ def test_handout_holds_no_solution_code(handout):
     solution_files = {open(os.path.join(KIT_ROOT, "solutions", f), "rb").read() for f in FILES}
     assert not any(open(os.path.join(handout, f), "rb").read() in solution_files for f in files_below(handout))
     assert solution_code_found(handout) == []
+
+
+def test_handout_ships_no_sequence_loop_and_no_cell_beside_the_exercises(handout):
+    """Its demo runs the learner's own functions: no loop over a one-step function, no sigmoid,
+    no cell of its own, nor the kit's loops for the reference."""
+    assert not (handout / "demo" / "reference_rnn.py").exists()
+    assert code_found(function_bodies(KIT_ROOT, LOOP_CODE), handout) == []
+    assert answer_shapes_found(handout) == []
+
+
+def test_the_answer_shape_detector_finds_planted_code(handout, tmp_path):
+    """The check above can fail: the kit's RNN loop, a stable sigmoid, or the step loop as taught."""
+    copy = tmp_path / "leaky"
+    shutil.copytree(handout, copy)
+    shutil.copy(os.path.join(KIT_ROOT, "demo", "reference_rnn.py"), copy / "demo" / "plain_rnn.py")
+    with open(copy / "demo" / "measure.py", "a") as f:
+        f.write("\n\ndef squash(z):\n    return 0.5 * (1 + np.tanh(z / 2))\n")
+    rnn = os.path.join("demo", "plain_rnn.py")
+    assert answer_shapes_found(copy) == [(os.path.join("demo", "measure.py"), "squash", "a sigmoid's or a cell's arithmetic"),
+                                         (rnn, "forward", "a loop over a one-step function"),
+                                         (rnn, "backward", "a loop over a one-step function")]
+    assert [name for _, name, _ in code_found(function_bodies(KIT_ROOT, LOOP_CODE), copy)] == ["__init__", "backward", "forward"]
 
 
 def test_the_solution_code_detector_finds_planted_code(handout, tmp_path):
