@@ -12,6 +12,7 @@ import contextlib
 import json
 import os
 import queue
+import re
 import select
 import signal
 import subprocess
@@ -28,7 +29,7 @@ except ImportError:  # Windows
 from grader.course.steps import BY_FUNCTION, module_of
 from grader.kit import KIT_ROOT, ONE_BLAS_THREAD
 from grader.sandbox.isolation import Sandbox, children, thread_count
-from grader.sandbox.limits import Limits
+from grader.sandbox.limits import TALLY_START, Limits
 from grader.sandbox.protocol import HEADER_BYTES, ProtocolError, Ref, frame, message_size, printable, unpack
 
 # The worker imports its modules from the sandbox's own copy of them (sys.argv[4]), never from the kit.
@@ -174,6 +175,11 @@ class Worker:
             reply = unpack(self._read(deadline, timeout))
         except (TimedOut, Crashed) as exc:
             exc.printed = self.printed()
+            flood = self._printed_mib()
+            if isinstance(exc, TimedOut) and flood:
+                exc.args = (f"did not answer within {timeout:g} s, and it printed over {flood} MiB in that time "
+                            f"(all but the first {self.limits.printed >> 10} KiB dropped): the printing is what "
+                            f"made it slow, so remove the prints from your function",)
             raise
         except (BrokenPipeError, ProtocolError) as exc:
             printed = self.printed()
@@ -256,6 +262,11 @@ class Worker:
             name = signal.Signals(-code).name
             return f"crashed the worker process ({name}" + (f", {SIGNALS[name]})" if name in SIGNALS else ")")
         return f"ended the worker process with exit status {code} (os._exit, or a crash in native code)"
+
+    def _printed_mib(self):
+        """How many MiB the current call printed, by the worker's last tally (0 under one MiB)."""
+        tallies = re.findall(rf"{re.escape(TALLY_START)}(\d+) MiB", self.output.tail(256).decode(errors="replace"))
+        return int(tallies[-1]) if tallies else 0
 
     def printed(self):
         """What the current call printed, cut to PRINTED_LIMIT characters for the report."""
@@ -379,6 +390,11 @@ class _Printed:
         size = os.fstat(self.file.fileno()).st_size
         return os.pread(self.file.fileno(), min(size, limit), 0), size
 
+    def tail(self, limit):
+        """The last ``limit`` bytes the call printed."""
+        size = os.fstat(self.file.fileno()).st_size
+        return os.pread(self.file.fileno(), min(size, limit), max(size - limit, 0))
+
 
 class _PrintedPerWorker:
     """What the worker prints, where a file cannot be made append-only for another process
@@ -407,6 +423,13 @@ class _PrintedPerWorker:
         with open(self.path, "rb") as file:
             file.seek(self.start)
             return file.read(limit), os.fstat(file.fileno()).st_size - self.start
+
+    def tail(self, limit):
+        if self.path is None:
+            return b""
+        with open(self.path, "rb") as file:
+            file.seek(max(self.start, os.fstat(file.fileno()).st_size - limit))
+            return file.read(limit)
 
 
 class Submission:

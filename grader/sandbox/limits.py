@@ -137,6 +137,9 @@ def _import_through(reach):
     sys.path_importer_cache.clear()
 
 
+TALLY_START, TALLY_END = "[printed so far in this call: ", "]"
+
+
 class BoundedOutput(io.RawIOBase):
     """A write-only stream on ``fd`` that keeps the first ``limit`` bytes per call and drops the rest.
 
@@ -148,6 +151,7 @@ class BoundedOutput(io.RawIOBase):
     def __init__(self, fd, limit):
         super().__init__()
         self.fd, self.limit, self.left = fd, limit, limit
+        self.total = 0  # bytes printed in this call, kept or not
 
     def writable(self):
         return True
@@ -157,11 +161,18 @@ class BoundedOutput(io.RawIOBase):
 
     def write(self, data):
         size = len(data)
+        kept = b""
         if self.left > 0:
             kept = bytes(data[:self.left])
             self.left -= size
             if self.left <= 0:
                 kept += f"\n[printed output beyond {self.limit // 1024} KiB per call was dropped]\n".encode()
+        before, self.total = self.total, self.total + size
+        if before >> 20 < self.total >> 20 and self.left <= 0:
+            # A tally at each MiB: a call that runs out of time while printing is told how much
+            # it printed, even though the worker is ended before it can answer.
+            kept += f"{TALLY_START}{self.total >> 20} MiB{TALLY_END}\n".encode()
+        if kept:
             try:
                 os.write(self.fd, kept)
             except OSError:
@@ -169,7 +180,7 @@ class BoundedOutput(io.RawIOBase):
         return size
 
     def reset(self):
-        self.left = self.limit
+        self.left, self.total = self.limit, 0
 
 
 def bounded_text(raw):
