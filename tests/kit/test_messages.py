@@ -1,6 +1,7 @@
 """Bad outputs get a message that says exactly what is wrong, with shapes; a failed gradient check
 says which gate blocks are off and whether a gradient is a constant factor of the numerical one."""
 import os
+import re
 
 import numpy as np
 import pytest
@@ -172,3 +173,20 @@ def test_a_learners_wrong_candidate_derivative_is_located_in_the_g_blocks(grade_
     _, source, _ = UNCATALOGUED["step_backward_halves_dWx"]
     graded = grade_in(build_submission(tmp_path / "half", done=ALL_STEPS, replace={"lstm_step_backward": source}))
     assert "dWx: yours is 0.5x the numerical gradient everywhere" in graded.message("lstm_step_backward")
+
+
+PRINTS_A_FLOOD = '''
+def forget_gate(x, h_prev, Wx, Wh, b):
+    for k in range(3_000_000):  # about 20 MB of numbers, a line at a time, at every call
+        print(k, "of a long debugging trace")
+    return sigmoid(x @ Wx + h_prev @ Wh + b)
+'''
+
+
+def test_a_call_slowed_by_printing_is_told_so_not_asked_about_an_endless_loop(grade_in, tmp_path):
+    graded = grade_in(build_submission(tmp_path / "flood", done=ALL_STEPS, replace={"forget_gate": PRINTS_A_FLOOD}),
+                      "--call-timeout", "0.3")
+    message = graded.message("forget_gate")
+    assert graded.status("forget_gate") == "failed"
+    assert re.search(r"did not answer within 0.3 s, and it printed over \d+ MiB", message), message
+    assert "remove the prints" in message and "endless loop" not in message, message
