@@ -86,7 +86,8 @@ def run(code, settings, view):
                           for cell in ("rnn", "lstm")}) for k in settings.distances],
         steps=settings.steps, hidden=settings.hidden)
     results.findings = [story.findings(unit, results.sarah, results.john) for unit, _ in results.units]
-    results.summary = story.summary(results.findings)
+    results.happened = [story.what_happened(unit, results.sarah, results.john) for unit, _ in results.units]
+    results.summary = story.summary(results.findings, results.happened)
     return results
 
 

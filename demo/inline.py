@@ -156,9 +156,9 @@ class NotebookView(terminal.View):
         if self.pictures is None:
             return super().draw_gates(r)
         self.display(self.pictures["gates"])
-        for (unit, share), checks in zip(r.units, r.findings):
+        for (unit, share), checks, happened in zip(r.units, r.findings, r.happened):
             self.console.print(unit_title(unit, share))
-            self.print_checks(checks)
+            self.print_story(checks, happened)
 
     def draw_reach(self, r):
         if self.pictures is None:

@@ -62,7 +62,8 @@ class View:
 
     def show(self, r):
         out = self.console
-        out.print(f"\nTrained a plain RNN and an LSTM (H = {r.hidden}, {r.steps} steps each, the same "
+        out.print("\n" + headline(r), style="bold")
+        out.print(f"Trained a plain RNN and an LSTM (H = {r.hidden}, {r.steps} steps each, the same "
                   f"train) on sentences with 5 to 20 fillers. Held-out accuracy: RNN {r.accuracy['rnn']:.1%}, "
                   f"LSTM {r.accuracy['lstm']:.1%}. " + _mixed_text(r.accuracy))
         out.rule("1. The gates at work")
@@ -86,9 +87,9 @@ class View:
 
     def draw_gates(self, r):
         """Each unit's gates as a table, then the story's claims checked on that unit."""
-        for (unit, share), checks in zip(r.units, r.findings):
+        for (unit, share), checks, happened in zip(r.units, r.findings, r.happened):
             self.console.print(self.gate_table(r, unit, share))
-            self.print_checks(checks)
+            self.print_story(checks, happened)
 
     def draw_reach(self, r):
         self.console.print(self.reach_chart(r.reach))
@@ -96,10 +97,12 @@ class View:
     def draw_accuracy(self, r):
         self.console.print(self.accuracy_chart(r.by_distance))
 
-    def print_checks(self, checks):
+    def print_story(self, checks, happened):
+        """One unit's claims, each with its numbers and what "yes" takes, then what the unit did."""
         for f in checks:
             mark = Text("  yes  ", style="bold green") if f.holds else Text("  no   ", style="bold red")
-            self.console.print(mark + Text(f"{f.claim}: {f.evidence}"))
+            self.console.print(mark + Text(f"{f.claim}: {f.evidence}") + Text(f" ({f.criterion})", style="dim"))
+        self.console.print(Text(f"  {happened[1]}", style="italic"))
 
     def gate_table(self, r, unit, share):
         table = Table(title=unit_title(unit, share), title_justify="left",
@@ -137,6 +140,26 @@ class View:
             table.add_row(str(k), *(_bar((accuracy[cell] - 0.5) / 0.5, f"{accuracy[cell]:.0%}")
                                     for cell in ("rnn", "lstm")))
         return table
+
+
+def headline(r):
+    """The demo's first line: the two results that tell the LSTM from the RNN, at the longest
+    distances measured, whichever way they came out."""
+    k, accuracy = r.by_distance[-1]
+    rnn, lstm = accuracy["rnn"], accuracy["lstm"]
+    if lstm - rnn >= 0.1:
+        said = (f"At k = {k} fillers the LSTM labels {lstm:.0%} of new sentences right, the plain RNN {rnn:.0%} "
+                f"(50% is a coin toss).")
+    elif rnn - lstm >= 0.1:
+        said = f"At k = {k} fillers the plain RNN did better than the LSTM on this run: {rnn:.0%} against {lstm:.0%}."
+    else:
+        budget = " with this budget (try more --steps)" if max(rnn, lstm) < 0.9 else ""
+        said = f"At k = {k} fillers the two are level{budget}: RNN {rnn:.0%}, LSTM {lstm:.0%} (50% is a coin toss)."
+    (far, rnn_reach), (_, lstm_reach) = r.reach["rnn"][-1], r.reach["lstm"][-1]
+    said += f" Of a gradient sent back from the blank over {far} fillers, {lstm_reach:.1e} reaches the name in the LSTM"
+    if rnn_reach > 0 and lstm_reach >= 10 * rnn_reach:
+        return said + f", {rnn_reach:.1e} in the RNN: about 10^{math.log10(lstm_reach / rnn_reach):.0f} times as much."
+    return said + f" and {rnn_reach:.1e} in the RNN."
 
 
 def _mixed_text(accuracy, good=0.9):

@@ -17,6 +17,7 @@ from demo.figures import NAMES, Picture
 from demo.inline import NO_MATPLOTLIB, NotebookView, Stopped, run_apart, show_memory
 from demo.measure import gradient_reach, trace_gates
 from demo.models import REFERENCE, choose_folder, load_code
+from demo.terminal import headline
 from grader.course import tasks
 from grader.course.steps import FILES
 from grader.kit import KIT_ROOT
@@ -81,6 +82,38 @@ def test_story_checks_report_what_the_gates_do():
     assert [f.holds for f in story.findings(0, leaky, _trace(5, 2, c=[0.2] * 5))] == [False] * 4
     assert story.summary([story.findings(0, textbook, other)]).startswith("All 4 checks hold")
     assert story.summary([story.findings(0, leaky, other)]).startswith("1 of 4 checks hold")
+    assert all(f.criterion.startswith("yes if ") and re.search(r"\d\.\d\d", f.criterion)
+               for f in story.findings(0, leaky, other))                     # each yes/no says what it takes
+
+
+def test_the_story_says_what_the_unit_did_instead():
+    """Stored at the name and held, or built up word by word over the fillers, with the numbers."""
+    textbook = _trace(5, 2, f=[0.5, 0.98, 0.97, 0.99, 0.9], c=[0.8] * 5)
+    kind, said = story.what_happened(0, textbook, _trace(5, 2, c=[-0.8] * 5))
+    assert kind == "stored" and "1.60 apart right after the name and 1.60 at the blank" in said
+    growing = _trace(5, 2, f=[0.5, 0.8, 0.8, 0.8, 0.8], c=[0.1, 0.4, 0.8, 1.2, 1.6])
+    kind, said = story.what_happened(0, growing, _trace(5, 2, c=[-0.1, -0.4, -0.8, -1.2, -1.6]))
+    assert kind == "built up" and said.startswith("Built up over the fillers, not stored at the name")
+    assert "only 0.20 apart after the name (6% of the final gap)" in said and "grows at 4 of the 4 words" in said
+    assert "keeps 80% of the cell" in said
+    checked = [story.findings(0, growing, _trace(5, 2, c=[-0.1, -0.4, -0.8, -1.2, -1.6]))]
+    assert "What happened instead, on 1 of the 1 units" in story.summary(checked, [(kind, said)])
+    assert story.what_happened(0, growing, growing)[0] == "little"
+
+
+def results_at(by_distance, reach):
+    return types.SimpleNamespace(by_distance=by_distance, reach=reach)
+
+
+def test_the_first_line_leads_with_the_longest_distance_whichever_way_it_went():
+    reach = {"rnn": [(1, 0.5), (60, 4e-44)], "lstm": [(1, 0.6), (60, 1e-7)]}
+    won = headline(results_at([(10, {"rnn": 1.0, "lstm": 1.0}), (40, {"rnn": 0.49, "lstm": 1.0})], reach))
+    assert won == ("At k = 40 fillers the LSTM labels 100% of new sentences right, the plain RNN 49% (50% is a coin toss). "
+                   "Of a gradient sent back from the blank over 60 fillers, 1.0e-07 reaches the name in the LSTM, "
+                   "4.0e-44 in the RNN: about 10^36 times as much.")
+    level = headline(results_at([(30, {"rnn": 0.45, "lstm": 0.46})], {"rnn": [(30, 2e-4)], "lstm": [(30, 2e-5)]}))
+    assert level.startswith("At k = 30 fillers the two are level with this budget (try more --steps): RNN 45%, LSTM 46%")
+    assert level.endswith("2.0e-05 reaches the name in the LSTM and 2.0e-04 in the RNN.")
 
 
 def test_trace_gates_follows_the_cell_equations():
@@ -229,7 +262,7 @@ def terminal_demo():
 
 def after_training(text):
     """The demo's text from the first result on (the progress lines before it tell the time)."""
-    return text[text.index("Trained a plain RNN"):]
+    return text[text.index("At k = "):]
 
 
 def test_in_a_notebook_the_three_pictures_are_figures_and_the_story_is_text(capsys, monkeypatch):
