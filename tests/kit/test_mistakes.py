@@ -38,8 +38,8 @@ from mistakes import ALTERNATIVES, MISTAKES, UNCATALOGUED
 REQUIRED = {"gate_tanh", "candidate_sigmoid", "missing_bias", "swapped_weights", "transposed_weights",
             "gates_swapped", "plus_for_times", "h_without_tanh", "tanh_of_product", "overflow_sigmoid",
             "cs231n_order", "block_order", "interleaved_blocks", "cell_state_reset", "h0_ignored",
-            "h_path_missing", "dc_ignored", "tanh_prime_missing", "sigmoid_prime_missing",
-            "dW_overwritten", "db_wrong_axis", "dh_not_added", "dh0_missing", "mutated_input"}
+            "h_path_missing", "dc_prev_h_path_missing", "where_both_branches", "dc_ignored", "tanh_prime_missing",
+            "sigmoid_prime_missing", "dW_overwritten", "db_wrong_axis", "dh_not_added", "dh0_missing", "mutated_input"}
 # Recognised from the worker's warnings and its report of inputs changed in place.
 DETECTED_WITHOUT_FORMS = {"overflow_sigmoid", "where_both_branches", "softmax_overflow", "log_of_zero", "mutated_input"}
 
