@@ -9,8 +9,11 @@ nothing else of the grader. Guide: docs/writing-tests.md.
   ones draws a new non-square shape of its own.
 - Checks, each raising ``CheckFailed`` with the learner's message: ``expect_array``,
   ``expect_close``, ``expect_all_close``, ``expect_tuple``, ``expect_inputs_kept``,
-  ``expect_matches_reference``; ``noted`` adds a note to a failure, ``mistake_failed`` names a
-  catalogued mistake, ``recorded`` keeps what a check looked at so the grader can name one.
+  ``expect_matches_reference``; ``expect_keeps_inputs``, ``expect_backward_keeps_inputs`` and
+  ``expect_inputs_kept_while`` are a step's check of its own that its functions leave their
+  inputs unchanged (the value and gradient checks judge the math alone); ``noted`` adds a note
+  to a failure, ``mistake_failed`` names a catalogued mistake, ``recorded`` keeps what a check
+  looked at so the grader can name one.
   ``TIME`` and ``GATES`` say what an axis means in ``axes``.
 - Backward passes: ``expect_backward`` (gradients against central differences of the learner's
   forward, which must match the reference) and ``expect_backward_matches_reference``; the
@@ -55,12 +58,14 @@ from grader.judge.gradients import (
     expect_backward_matches_reference,
     gradient_check,
 )
+from grader.judge.side_effects import expect_backward_keeps_inputs, expect_inputs_kept_while, expect_keeps_inputs
 
 __all__ = [
     "SEEDS", "SQUARE_SEED", "sizes", "describe", "gate_args", "cell_update_args", "hidden_state_args", "step_args",
     "sequence_args", "classifier_args", "upstream",
     "RTOL", "ATOL", "TIME", "GATES", "CheckFailed", "expect_array", "expect_close", "expect_all_close", "expect_tuple",
-    "expect_inputs_kept", "expect_matches_reference", "noted", "mistake_failed", "recorded",
+    "expect_inputs_kept", "expect_matches_reference", "expect_keeps_inputs", "expect_backward_keeps_inputs",
+    "expect_inputs_kept_while", "noted", "mistake_failed", "recorded",
     "GRAD_TOL", "BACKWARDS", "expect_backward", "expect_backward_matches_reference", "gradient_check",
     "tasks",
 ]

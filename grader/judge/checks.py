@@ -126,17 +126,25 @@ def expect_tuple(value, function, names):
     return tuple(value)
 
 
-def expect_inputs_kept(reply, function, names):
-    """Fails if the function changed one of its input arrays in place."""
+def expect_inputs_kept(reply, function, names, values_right=False):
+    """Fails if the function changed one of its input arrays in place (as the worker reports in
+    ``reply``); ``values_right`` says so in the message, when what it returned was right."""
     if reply.get("mutated"):
-        changed = ", ".join(names[k] for k in reply["mutated"])
-        raise mistake_failed("mutated_input", f"{function} changed its input {changed} in place")
+        changed = [names[k] for k in reply["mutated"]]
+        first = changed[0]
+        detail = (f"{function} changed its input {', '.join(changed)} in place: write {first} + ..., not "
+                  f"{first} += ... (a new array, not the caller's)")
+        if values_right:
+            detail += ". The values it returned were right: only this check, about the side effect, fails"
+        raise mistake_failed("mutated_input", detail)
 
 
 def expect_matches_reference(function, reference, args, arg_names, out_names, axes=None, keep=()):
     """Call the learner's ``function`` and the ``reference`` on the same ``args`` and compare.
 
-    Outputs whose index is in ``keep`` (caches) stay in the worker and are not compared.
+    Outputs whose index is in ``keep`` (caches) stay in the worker and are not compared. The
+    worker calls the function on its own copy of ``args``, so an input it changes in place does
+    not change its values; that side effect is a check of its own (``expect_keeps_inputs``).
     ``axes`` maps an output's name to its axes, as {"h": {1: TIME}}.
     Returns (learner's outputs, reference's outputs) as tuples. A failure carries the inputs and
     the learner's outputs, so the grader can name a catalogued mistake.
@@ -145,7 +153,6 @@ def expect_matches_reference(function, reference, args, arg_names, out_names, ax
     with recorded(function.name, args, keep, function) as evidence:
         reply = function.call(*args, keep=keep)
         evidence.got = reply["value"]
-        expect_inputs_kept(reply, function.name, arg_names)
         want = reference(*(np.copy(a) for a in args))
         if len(out_names) == 1:
             got, want = (reply["value"],), (want,)

@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 
 from grader.sandbox.limits import BoundedOutput, StartFailed, bounded_text, confine
-from grader.sandbox.perturb import perturbed_outputs
+from grader.sandbox.perturb import copied, perturbed_outputs
 from grader.sandbox.protocol import FROM_NOTEBOOK, Ref, read_message, write_message
 
 _kept = {}  # Ref id -> object the grader may hand back (a learner's cache)
@@ -106,13 +106,21 @@ def _call(fn, args):
     return result, texts[:5]
 
 
+def _unchanged(now, before):
+    """Whether an argument is as it was before the call: an array, or a dict of them (params)."""
+    if isinstance(before, dict):
+        return isinstance(now, dict) and now.keys() == before.keys() and all(_unchanged(now[k], before[k]) for k in before)
+    if not isinstance(before, np.ndarray):
+        return True  # not an array: nothing the grader compares
+    return isinstance(now, np.ndarray) and now.shape == before.shape and np.array_equal(now, before, equal_nan=True)
+
+
 def _handle_call(fn, request):
     args = [_unref(a) for a in request["args"]]
-    before = [a.copy() if isinstance(a, np.ndarray) else None for a in args]
+    # What the grader sent, as it was; a cache kept here is the learner's own to change.
+    before = [None if isinstance(r, Ref) else copied(a) for r, a in zip(request["args"], args)]
     result, caught = _call(fn, args)
-    mutated = [k for k, (a, b) in enumerate(zip(args, before))
-               if b is not None and not (isinstance(a, np.ndarray) and a.shape == b.shape
-                                         and np.array_equal(a, b, equal_nan=True))]
+    mutated = [k for k, (a, b) in enumerate(zip(args, before)) if not _unchanged(a, b)]
     keep = request.get("keep") or ()
     if keep and isinstance(result, (tuple, list)) and max(keep) < len(result):
         result = list(result)

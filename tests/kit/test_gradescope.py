@@ -74,7 +74,8 @@ def test_broken_upload_loses_exactly_its_failing_tests(autograder_zip, tmp_path)
     step, key, source = MISTAKES["forget_gate_uses_tanh"]
     _, results = run_on(autograder_zip, tmp_path, lambda sub: build_submission(sub, done=ALL_STEPS, replace={step: source}))
     failed = [t for t in results["tests"] if t["status"] == "failed"]
-    assert sorted(t["visibility"] for t in failed) == ["hidden", "visible"]
+    # the public value check, the public side-effect check (which wants the values right too), the hidden one
+    assert sorted(t["visibility"] for t in failed) == ["hidden", "visible", "visible"]
     assert all("f has wrong values" in t["output"] and t["score"] == 0 for t in failed)
     assert results["extra_data"]["steps"][step]["mistake"] == key  # named, with the reference on the server
     assert results["score"] == 109 - 4 - 2

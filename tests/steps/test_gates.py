@@ -7,6 +7,7 @@ from grader.testing import (
     cell_update_args,
     describe,
     expect_close,
+    expect_keeps_inputs,
     expect_matches_reference,
     gate_args,
     hidden_state_args,
@@ -23,7 +24,14 @@ def check_each_seed(function, reference, make_args, arg_names, out_name):
             expect_matches_reference(function, reference, make_args(seed), arg_names, (out_name,))
 
 
-@pytest.mark.step("sigmoid", points=2)
+def check_inputs_kept(function, reference, make_args, arg_names, out_name):
+    """The side effect is a small check of its own: the value checks judge the math alone."""
+    seed = SEEDS[0]
+    with noted(describe(seed)):
+        expect_keeps_inputs(function, reference, make_args(seed), arg_names, (out_name,))
+
+
+@pytest.mark.step("sigmoid", points=1.5)
 def test_sigmoid_values(submission, reference):
     """sigmoid matches 1 / (1 + exp(-z)) on moderate inputs"""
     z = np.random.default_rng(7).uniform(-12, 12, (4, 7))
@@ -44,38 +52,81 @@ def test_sigmoid_is_stable(submission):
     expect_close(reply["value"], 1 / (1 + np.exp(-np.clip(z, -500, 500))), "sigmoid(z)")
 
 
-@pytest.mark.step("forget_gate", points=4)
+@pytest.mark.step("sigmoid", points=0.5)
+def test_sigmoid_keeps_its_input(submission, reference):
+    """sigmoid leaves z unchanged"""
+    z = np.random.default_rng(7).uniform(-12, 12, (4, 7))
+    expect_keeps_inputs(submission.sigmoid, reference.sigmoid, (z,), ("z",), ("sigmoid(z)",))
+
+
+@pytest.mark.step("forget_gate", points=3.5)
 def test_forget_gate(submission, reference):
     """forget_gate matches sigmoid(x Wx + h_prev Wh + b)"""
     check_each_seed(submission.forget_gate, reference.forget_gate, gate_args, GATE_ARGS, "f")
 
 
-@pytest.mark.step("input_gate", points=4)
+@pytest.mark.step("forget_gate", points=0.5)
+def test_forget_gate_keeps_its_inputs(submission, reference):
+    """forget_gate leaves its inputs unchanged"""
+    check_inputs_kept(submission.forget_gate, reference.forget_gate, gate_args, GATE_ARGS, "f")
+
+
+@pytest.mark.step("input_gate", points=3.5)
 def test_input_gate(submission, reference):
     """input_gate matches sigmoid(x Wx + h_prev Wh + b)"""
     check_each_seed(submission.input_gate, reference.input_gate, gate_args, GATE_ARGS, "i")
 
 
-@pytest.mark.step("candidate", points=4)
+@pytest.mark.step("input_gate", points=0.5)
+def test_input_gate_keeps_its_inputs(submission, reference):
+    """input_gate leaves its inputs unchanged"""
+    check_inputs_kept(submission.input_gate, reference.input_gate, gate_args, GATE_ARGS, "i")
+
+
+@pytest.mark.step("candidate", points=3.5)
 def test_candidate(submission, reference):
     """candidate matches tanh(x Wx + h_prev Wh + b)"""
     check_each_seed(submission.candidate, reference.candidate, gate_args, GATE_ARGS, "g")
 
 
-@pytest.mark.step("cell_update", points=4)
+@pytest.mark.step("candidate", points=0.5)
+def test_candidate_keeps_its_inputs(submission, reference):
+    """candidate leaves its inputs unchanged"""
+    check_inputs_kept(submission.candidate, reference.candidate, gate_args, GATE_ARGS, "g")
+
+
+@pytest.mark.step("cell_update", points=3.5)
 def test_cell_update(submission, reference):
     """cell_update matches f * c_prev + i * g"""
     check_each_seed(submission.cell_update, reference.cell_update, cell_update_args,
                     ("c_prev", "f", "i", "g"), "c")
 
 
-@pytest.mark.step("output_gate", points=4)
+@pytest.mark.step("cell_update", points=0.5)
+def test_cell_update_keeps_its_inputs(submission, reference):
+    """cell_update leaves its inputs unchanged"""
+    check_inputs_kept(submission.cell_update, reference.cell_update, cell_update_args, ("c_prev", "f", "i", "g"), "c")
+
+
+@pytest.mark.step("output_gate", points=3.5)
 def test_output_gate(submission, reference):
     """output_gate matches sigmoid(x Wx + h_prev Wh + b)"""
     check_each_seed(submission.output_gate, reference.output_gate, gate_args, GATE_ARGS, "o")
 
 
-@pytest.mark.step("hidden_state", points=4)
+@pytest.mark.step("output_gate", points=0.5)
+def test_output_gate_keeps_its_inputs(submission, reference):
+    """output_gate leaves its inputs unchanged"""
+    check_inputs_kept(submission.output_gate, reference.output_gate, gate_args, GATE_ARGS, "o")
+
+
+@pytest.mark.step("hidden_state", points=3.5)
 def test_hidden_state(submission, reference):
     """hidden_state matches o * tanh(c)"""
     check_each_seed(submission.hidden_state, reference.hidden_state, hidden_state_args, ("c", "o"), "h")
+
+
+@pytest.mark.step("hidden_state", points=0.5)
+def test_hidden_state_keeps_its_inputs(submission, reference):
+    """hidden_state leaves its inputs unchanged"""
+    check_inputs_kept(submission.hidden_state, reference.hidden_state, hidden_state_args, ("c", "o"), "h")
