@@ -91,8 +91,10 @@ class GradingState:
         return getattr(self.submission, function)
 
     def step_status(self, step):
-        """The step's status from the verdicts so far; None when none of its tests ran yet."""
-        return step_status(o.status for o in self.outcomes if o.step == step)
+        """The step's status from the verdicts so far, as the steps built on it see it; None when
+        none of its tests ran yet. A failed check of side effects (an input changed in place)
+        leaves its values to be trusted, so it does not count here."""
+        return step_status(o.status for o in self.outcomes if o.step == step and o.mistake != "mutated_input")
 
 
 def pytest_addoption(parser):
@@ -223,6 +225,11 @@ def _broke(exc):
                                 AssertionError))
 
 
+def _untouched(step, submission):
+    """Whether every function of ``step`` is still the stub as handed out."""
+    return all(getattr(submission, f).is_stub() for f in BY_NAME[step].functions)
+
+
 def _verdict(excinfo, step, submission, problems):
     """(status, message, printed) for a test of ``step`` that raised ``excinfo``."""
     exc = excinfo.value
@@ -234,9 +241,13 @@ def _verdict(excinfo, step, submission, problems):
         return "failed", f"not graded: {exc}", ""
     if isinstance(exc, NotStarted):
         functions = BY_NAME[step].functions
-        if exc.function in functions or all(getattr(submission, f).is_stub() for f in functions):
+        if exc.function in functions or _untouched(step, submission):
             return "not started", f"{exc.function if exc.function in functions else step} is not written yet", exc.printed
         return "failed", f"this check needs {exc.function}, which is not written yet: write it first", exc.printed
+    if isinstance(exc, (AssertionError, SubmissionError)) and _untouched(step, submission):
+        # The check failed before it reached the stub (a step this one builds on is wrong): the
+        # step is still not started, whatever the steps before it do.
+        return "not started", f"{step} is not written yet", getattr(exc, "printed", "")
     if isinstance(exc, (CheckFailed, SubmissionError)):
         return "failed", str(exc), getattr(exc, "printed", submission.printed)
     if isinstance(exc, AssertionError):

@@ -109,6 +109,18 @@ def test_an_error_in_the_prerequisites_code_keeps_fix_it_first(grade_in, tmp_pat
     assert "IndexError" in message
 
 
+def test_an_untouched_stub_is_not_started_whatever_the_steps_before_it_do(grade_in, tmp_path):
+    """lstm_step_backward is still the stub while lstm_step_forward is wrong: its checks fail on the
+    forward before they reach the stub, and the step is still 'not started', not 'failing'."""
+    step, _, wrong = MISTAKES["step_forward_cs231n_gate_order"]
+    done = [s for s in ALL_STEPS if s != "lstm_step_backward"]
+    graded = grade_in(build_submission(tmp_path / "stub", done=done, replace={step: wrong}))
+    assert graded.status("lstm_step_forward") == "failed"
+    assert graded.status("lstm_step_backward") == "not started", graded.message("lstm_step_backward")
+    assert graded.message("lstm_step_backward") == "lstm_step_backward is not written yet"
+    assert graded.points("lstm_step_backward") == 0
+
+
 # -- a gradient check's failure: which gate blocks are off, and a constant factor ------------------
 
 def failed_gradient_check(backward, seed, change):

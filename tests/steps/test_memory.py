@@ -12,9 +12,11 @@ from grader.testing import (
     describe,
     expect_array,
     expect_backward,
+    expect_backward_keeps_inputs,
     expect_backward_matches_reference,
     expect_close,
-    expect_inputs_kept,
+    expect_inputs_kept_while,
+    expect_keeps_inputs,
     expect_matches_reference,
     expect_tuple,
     gate_args,
@@ -46,7 +48,7 @@ def rnn_backward_inputs(seed):
     return gate_args(seed), upstream(seed, (N, H))
 
 
-@pytest.mark.step("rnn_step", points=3)
+@pytest.mark.step("rnn_step", points=2.5)
 def test_rnn_step_forward(submission, reference):
     """rnn_step_forward matches tanh(x Wx + h_prev Wh + b)"""
     for seed in SEEDS:
@@ -63,12 +65,22 @@ def test_rnn_step_backward_gradient_check(submission, reference):
             expect_backward(submission, reference, "rnn_step_backward", *rnn_backward_inputs(seed))
 
 
-@pytest.mark.step("rnn_step", points=2)
+@pytest.mark.step("rnn_step", points=1.5)
 def test_rnn_step_backward_matches_reference(submission, reference):
     """rnn_step_backward matches the reference gradients"""
     for seed in SEEDS:
         with noted(describe(seed)):
             expect_backward_matches_reference(submission, reference, "rnn_step_backward", *rnn_backward_inputs(seed))
+
+
+@pytest.mark.step("rnn_step", points=1)
+def test_rnn_step_keeps_its_inputs(submission, reference):
+    """rnn_step_forward and rnn_step_backward leave their inputs unchanged"""
+    seed = SEEDS[0]
+    with noted(describe(seed)):
+        expect_keeps_inputs(submission.rnn_step_forward, reference.rnn_step_forward, gate_args(seed), RNN_ARGS,
+                            ("h", "cache"), keep=(1,))
+        expect_backward_keeps_inputs(submission, reference, "rnn_step_backward", *rnn_backward_inputs(seed))
 
 
 # Step 13: the classifier's loss and gradients
@@ -97,37 +109,42 @@ def expect_params(value, like, name):
 
 
 @contextmanager
-def learner_loss(submission, x, y, params, reply=None):
-    """The learner's (loss, grads), checked for structure.
+def learner_loss(classifier_loss, x, y, params, reply=None):
+    """The learner's (loss, grads), checked for structure (inputs changed in place are
+    test_classifier_loss_keeps_its_inputs's to judge).
 
     A check failing inside carries them, so the grader can name a catalogued mistake.
     """
     with recorded("classifier_loss", (x, y, params)) as evidence:
-        reply = reply or submission.classifier_loss.call(x, y, params)
+        reply = reply or classifier_loss.call(x, y, params)
         evidence.got = reply["value"]
-        expect_inputs_kept(reply, "classifier_loss", ("x", "y", "params"))
         loss, grads = expect_tuple(reply["value"], "classifier_loss", ("loss", "grads"))
         yield expect_loss(loss), expect_params(grads, params, "grads")
 
 
-@pytest.mark.step("classifier_loss", points=3)
+def expect_loss_matches_reference(classifier_loss, reference, seed):
+    """The learner's loss and gradients on ``seed``'s inputs equal the reference's."""
+    x, y, params = classifier_args(seed)
+    with noted(describe(seed)), learner_loss(classifier_loss, x, y, params) as (loss, grads):
+        want_loss, want_grads = reference.classifier_loss(x, y, params)
+        expect_close(loss, np.asarray(want_loss), "loss")
+        for k in PARAMS:
+            expect_close(grads[k], want_grads[k], f"grads['{k}']", AXES.get(f"grads['{k}']"))
+
+
+@pytest.mark.step("classifier_loss", points=2.5)
 def test_classifier_loss_matches_reference(submission, reference):
     """classifier_loss matches the reference loss and gradients"""
     for seed in SEEDS:
-        x, y, params = classifier_args(seed)
-        with noted(describe(seed)), learner_loss(submission, x, y, params) as (loss, grads):
-            want_loss, want_grads = reference.classifier_loss(x, y, params)
-            expect_close(loss, np.asarray(want_loss), "loss")
-            for k in PARAMS:
-                expect_close(grads[k], want_grads[k], f"grads['{k}']", AXES.get(f"grads['{k}']"))
+        expect_loss_matches_reference(submission.classifier_loss, reference, seed)
 
 
-@pytest.mark.step("classifier_loss", points=3)
+@pytest.mark.step("classifier_loss", points=2.5)
 def test_classifier_loss_gradient_check(submission, reference):
     """classifier_loss's grads agree with central differences of the loss"""
     seed = SEEDS[1]  # the smallest parameter count: every coordinate is checked
     x, y, params = classifier_args(seed)
-    with noted(describe(seed)), learner_loss(submission, x, y, params) as (loss, grads):
+    with noted(describe(seed)), learner_loss(submission.classifier_loss, x, y, params) as (loss, grads):
         with noted("(the loss itself: this check needs it right)"):
             expect_close(loss, np.asarray(reference.classifier_loss(x, y, params)[0]), "loss")
         gradient_check(submission.classifier_loss, [x, y, params], [(2, k) for k in PARAMS], [0],
@@ -151,8 +168,15 @@ def test_classifier_loss_is_stable(submission, reference):
             raise mistake_failed("softmax_overflow", detail)
         raise CheckFailed(f"{detail}: subtract each row's largest score before exp, and take log p as "
                           f"z - log(sum(exp(z))), with z the shifted scores")
-    with learner_loss(submission, x, y, params, reply) as (loss, _):
+    with learner_loss(submission.classifier_loss, x, y, params, reply) as (loss, _):
         expect_close(loss, np.asarray(reference.classifier_loss(x, y, params)[0]), "loss (scores near +-1000)")
+
+
+@pytest.mark.step("classifier_loss", points=1)
+def test_classifier_loss_keeps_its_inputs(submission, reference):
+    """classifier_loss leaves x, y and params unchanged"""
+    expect_inputs_kept_while(submission.classifier_loss, ("x", "y", "params"),
+                             lambda classifier_loss: expect_loss_matches_reference(classifier_loss, reference, SEEDS[0]))
 
 
 # Step 14: training, graded by what the trained model can do
