@@ -256,10 +256,28 @@ def _verdict(excinfo, step, submission, problems):
     return "failed", f"the check itself broke: {type(exc).__name__}: {exc}", ""
 
 
+def _builds_on(step):
+    """Every step ``step`` builds on, directly or through another, in path order."""
+    found, todo = set(), list(BY_NAME[step].requires)
+    while todo:
+        name = todo.pop()
+        if name not in found:
+            found.add(name)
+            todo += BY_NAME[name].requires
+    return sorted(found, key=lambda name: BY_NAME[name].number)
+
+
+def _failing_roots(step, state):
+    """The failing steps ``step`` builds on that no failing step of their own explains: for train
+    on a cell with the gates in the wrong order, lstm_step_forward, not the classifier_loss between."""
+    failing = [s for s in _builds_on(step) if state.step_status(s) in ("failed", "not started")]
+    return [s for s in failing if not set(_builds_on(s)) & set(failing)]
+
+
 def _with_blockers(message, step, exc, state):
     """``message`` with the failing steps this one builds on: first, as the likely cause, unless
     the error was raised on a line of this step's own function, which then leads."""
-    blockers = [r for r in BY_NAME[step].requires if state.step_status(r) in ("failed", "not started")]
+    blockers = _failing_roots(step, state)
     if not blockers:
         return message
     named = " and ".join(blockers)
