@@ -41,6 +41,17 @@ BY_FUNCTION = {function: step for step in STEPS for function in step.functions}
 FILES = tuple(dict.fromkeys(step.file for step in STEPS))
 
 
+def builds_on(step):
+    """Every step that ``step`` (a name) builds on, directly or through another, in path order."""
+    found, todo = set(), list(BY_NAME[step].requires)
+    while todo:
+        name = todo.pop()
+        if name not in found:
+            found.add(name)
+            todo.extend(BY_NAME[name].requires)
+    return sorted(found, key=lambda name: BY_NAME[name].number)
+
+
 def module_of(function_name):
     """The module (file name without .py) that defines a step's function."""
     return BY_FUNCTION[function_name].file[:-3]

@@ -9,7 +9,7 @@ import time
 import pytest
 from _pytest.config import ConftestImportFailure
 
-from grader.course.steps import BY_FUNCTION, BY_NAME
+from grader.course.steps import BY_FUNCTION, BY_NAME, builds_on
 from grader.judge import evidence
 from grader.judge.checks import CheckFailed
 from grader.judge.diagnosis import name_mistake, open_forms
@@ -256,22 +256,11 @@ def _verdict(excinfo, step, submission, problems):
     return "failed", f"the check itself broke: {type(exc).__name__}: {exc}", ""
 
 
-def _builds_on(step):
-    """Every step ``step`` builds on, directly or through another, in path order."""
-    found, todo = set(), list(BY_NAME[step].requires)
-    while todo:
-        name = todo.pop()
-        if name not in found:
-            found.add(name)
-            todo += BY_NAME[name].requires
-    return sorted(found, key=lambda name: BY_NAME[name].number)
-
-
 def _failing_roots(step, state):
     """The failing steps ``step`` builds on that no failing step of their own explains: for train
     on a cell with the gates in the wrong order, lstm_step_forward, not the classifier_loss between."""
-    failing = [s for s in _builds_on(step) if state.step_status(s) in ("failed", "not started")]
-    return [s for s in failing if not set(_builds_on(s)) & set(failing)]
+    failing = [s for s in builds_on(step) if state.step_status(s) in ("failed", "not started")]
+    return [s for s in failing if not set(builds_on(s)) & set(failing)]
 
 
 def _with_blockers(message, step, exc, state):

@@ -7,7 +7,7 @@ it were graded alone.
 """
 import ast
 
-from grader.course.steps import BY_FUNCTION, BY_NAME
+from grader.course.steps import BY_FUNCTION, BY_NAME, builds_on
 
 
 def defined_functions(source):
@@ -21,20 +21,9 @@ def defined_steps(source):
     return {BY_FUNCTION[name].name for name in defined_functions(source)}
 
 
-def builds_on(step):
-    """Every step that ``step`` builds on, directly or through another."""
-    found, todo = set(), list(BY_NAME[step].requires)
-    while todo:
-        name = todo.pop()
-        if name not in found:
-            found.add(name)
-            todo.extend(BY_NAME[name].requires)
-    return found
-
-
 def affected(steps):
     """The steps whose result a change to ``steps`` can alter: those, and all built on them."""
-    return {name for name in BY_NAME if name in steps or builds_on(name) & set(steps)}
+    return {name for name in BY_NAME if name in steps or set(builds_on(name)) & set(steps)}
 
 
 def independent(a, b):
