@@ -98,8 +98,8 @@ def forms_code_found(folder):
 # Kit-only code that answers a step: the demo's loop for the reference's plain RNN, and the
 # step-by-step sequence loop the docstrings teach.
 LOOP_CODE = [os.path.join("demo", "reference_rnn.py"), os.path.join("tests", "kit", "as_taught.py")]
-# Where a handout's own code lives, beside the learner's exercises/ (the public tests are checked apart).
-SHIPPED_CODE = ("demo", "grader", "lstm_kit")
+# Where a handout's own code lives, beside the learner's exercises/: its tools and its public tests.
+SHIPPED_CODE = ("demo", "grader", "lstm_kit", "tests")
 
 
 def shipped_functions(folder):
