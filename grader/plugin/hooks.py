@@ -244,12 +244,15 @@ def _verdict(excinfo, step, submission, problems):
         if exc.function in functions or _untouched(step, submission):
             return "not started", f"{exc.function if exc.function in functions else step} is not written yet", exc.printed
         return "failed", f"this check needs {exc.function}, which is not written yet: write it first", exc.printed
+    # What the failing call printed, read before asking the worker anything else (each request
+    # starts a new printed output).
+    printed = getattr(exc, "printed", submission.printed)
     if isinstance(exc, (AssertionError, SubmissionError)) and _untouched(step, submission):
         # The check failed before it reached the stub (a step this one builds on is wrong): the
         # step is still not started, whatever the steps before it do.
-        return "not started", f"{step} is not written yet", getattr(exc, "printed", "")
+        return "not started", f"{step} is not written yet", printed
     if isinstance(exc, (CheckFailed, SubmissionError)):
-        return "failed", str(exc), getattr(exc, "printed", submission.printed)
+        return "failed", str(exc), printed
     if isinstance(exc, AssertionError):
         entry = excinfo.traceback[-1]
         return "failed", str(exc).split("\n")[0] or f"assertion failed ({entry.path.name}, line {entry.lineno + 1})", ""
