@@ -26,6 +26,7 @@ from grader.course.steps import FILES
 from grader.kit import KIT_ROOT
 from grader.outputs.points import points_by_step
 from grader.plugin.validate import where
+from grader.sandbox.isolation import hide, is_root
 from grader.sandbox.staging import LayoutError, stage
 from instructor.common import ToolError, catalog, fresh_dir, grader_env, require_full_marks
 from instructor.gradebook import LearnerResult, summary_lines, write_gradebook
@@ -192,6 +193,15 @@ class Progress:
             self.stream.flush()
 
 
+def close_uploads(submissions):
+    """Under root, take other users' access to the export away (as the grader does to the kit's
+    folder, and it stays so): every learner's code runs as a user of its own, and must read no
+    other learner's upload there."""
+    why = hide(submissions) if is_root() else None
+    if why:
+        sys.stderr.write(f"grade-all: {submissions} stays readable to the learners' code: {why}\n")
+
+
 def grade_class(submissions, out, tests, jobs, call_timeout, time_limit, check_reference=True):
     """Grade every learner; returns ([LearnerResult], step names, max score, seconds)."""
     if not os.path.isdir(submissions):
@@ -204,8 +214,10 @@ def grade_class(submissions, out, tests, jobs, call_timeout, time_limit, check_r
     learners = discover(submissions)
     fresh_dir(out, MARKER)
     results, started = [], time.monotonic()
+    close_uploads(submissions)
+    # Root's alone (0700), as is each staged upload in it: no worker reads them, each grader copies
+    # its learner's into its worker's private folder, so no learner's code can read another's upload.
     with tempfile.TemporaryDirectory(prefix="lstm-kit-class-") as work:
-        os.chmod(work, 0o755)  # a worker running as another user must reach its learner's folder
         # Every upload is copied before any is graded: code graded early cannot alter one graded later.
         staged = [stage_learner(source, work) for _, source in learners]
         folders = folder_names(name for name, _ in learners)

@@ -3,7 +3,9 @@
 - The worker runs on a private copy of the submission (regular files only: a symlink could
   point at the reference), never on the folder it was handed in. Each worker process gets a
   fresh copy before its first call: it sees the files as they are then (a worker started ahead
-  of a save sees the save), and nothing an earlier worker did to its copy.
+  of a save sees the save), and nothing an earlier worker did to its copy. The copy is its
+  worker's alone (folders 0700, files 0600, owned by the worker's uid under root): the workers
+  of other grades running at the same time, each with a uid of its own, cannot read it.
 - The worker's own modules (``worker``, ``protocol``, ``limits``, ``perturb``) are copied into
   the private folder, readable by root only, and imported from there before the worker drops
   its privileges: it needs nothing from the kit.
@@ -62,7 +64,7 @@ class Sandbox:
         """Pick the worker's user, hide what it must not read, and make its folder; once per run."""
         if self.root is not None:
             return
-        if _is_root():
+        if is_root():
             self.identity = claim_identity()
             for path in self.protect + kit_folders():
                 why = hide(path)
@@ -70,7 +72,7 @@ class Sandbox:
                     self.unprotected.append(f"{path} ({why})")
         self.root = tempfile.mkdtemp(prefix="lstm-kit-")
         self.folder = os.path.join(self.root, "submission")
-        os.mkdir(self.folder)
+        os.mkdir(self.folder, 0o700)  # another grade's worker, running meanwhile, must not read this upload
         self.runtime = install_runtime(os.path.join(self.root, "runtime"))
         if self.identity:
             # The worker may use its folder freely, but not rename or replace it: the grader
@@ -122,7 +124,8 @@ class Sandbox:
                 self.identity[2].close()
 
 
-def _is_root():
+def is_root():
+    """Whether workers run as users of their own (only root can switch to them)."""
     return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
@@ -231,7 +234,7 @@ def copy_tree(source, target, owner=None, top=None, budget=None):
         if stat.S_ISLNK(info.st_mode):
             skipped.append(f"{shown} (a symbolic link)")
         elif stat.S_ISDIR(info.st_mode) and shown.count(os.sep) < 4:
-            os.mkdir(path)
+            os.mkdir(path, 0o700)
             if owner:
                 os.chown(path, *owner)
             skipped += copy_tree(entry.path, path, owner, top, budget)
@@ -251,8 +254,10 @@ _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLO
 
 
 def _copy_file(source, target, owner):
+    """Copy one file, readable by its owner alone (the worker's uid under root), as its folder is."""
     fd = os.open(source, _READ_FLAGS)
-    with os.fdopen(fd, "rb") as src, open(target, "xb") as dst:
+    out = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+    with os.fdopen(fd, "rb") as src, os.fdopen(out, "wb") as dst:
         shutil.copyfileobj(src, dst)
     if owner:
         os.chown(target, *owner)

@@ -100,10 +100,12 @@ def _main_folder(found):
 def stage(source, dest):
     """Copy the learner's files from ``source`` (a folder, a .zip or a .ipynb) into ``dest``; returns Staged.
 
-    ``dest`` ends readable by everyone and writable by its owner only: a worker that runs learner
-    code as an unprivileged user can read it and cannot change it.
+    ``dest`` is its owner's alone (the grader's) from the start: no worker ever reads it (each
+    gets a copy the grader makes), so no learner's code, graded meanwhile as another user, can
+    read this upload, even while it is being unpacked.
     """
-    os.makedirs(dest, exist_ok=True)
+    os.makedirs(dest, mode=0o700, exist_ok=True)
+    os.chmod(dest, 0o700)
     if os.path.isfile(source) and source.lower().endswith(".ipynb"):
         staged = _from_notebook(source, dest, os.path.basename(source))
     elif os.path.isfile(source) and zipfile.is_zipfile(source):
@@ -114,8 +116,8 @@ def stage(source, dest):
         return staged
     else:
         staged = _copy_found(source, dest)
-    for path in [dest] + [os.path.join(dest, name) for name in os.listdir(dest)]:
-        os.chmod(path, 0o755 if os.path.isdir(path) else 0o644)
+    for path in [os.path.join(dest, name) for name in os.listdir(dest)]:
+        os.chmod(path, 0o700 if os.path.isdir(path) else 0o600)
     return staged
 
 
