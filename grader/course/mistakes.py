@@ -149,6 +149,23 @@ CATALOGUE = {m.key: m for m in [
             ("classifier_loss",),
             "the loss is the mean over the N sequences, so its gradients carry the same 1 / N; yours "
             "are N times too large."),
+    Mistake("clip_not_applied", "a clip computed but never applied", ("train",),
+            "your params after the short run are the ones the same optimiser reaches with no clipping at "
+            "all, although every step's gradient norm there is over clip: the scale clip / norm is "
+            "computed, but the update uses the gradients as they were. Scale every gradient by it before "
+            "the moments (or the velocity) take it in."),
+    Mistake("clip_always_rescaled", "every gradient rescaled to the clip norm", ("train",),
+            "your params after the short run are the ones reached when every step's gradients are scaled "
+            "to norm clip, even where their norm is below it. Clipping only shrinks: scale by clip / norm "
+            "only when the norm is over clip, and leave the other steps' gradients as they are."),
+    Mistake("adam_no_bias_correction", "Adam without its bias correction", ("train",),
+            "your params after the short run are Adam's with m and v used as they are. Both start at "
+            "zero, so in the first steps they are far too small: the update divides m by 1 - 0.9**t and "
+            "v by 1 - 0.999**t, with t = s + 1, before the square root and the division."),
+    Mistake("adam_moments_reset", "Adam's moments reset at every step", ("train",),
+            "your params after the short run are Adam's when m and v start again from zero at every step, "
+            "so they average nothing. Make them once, before the loop over the steps, one pair per "
+            "parameter, and let each step add to what the earlier steps left."),
     Mistake("mutated_input", "mutating an input array in place", EVERY_STEP,
             "an in-place update (+=, *=, or writing into an argument's slice) changes the caller's "
             "array, which still needs its old values. Compute into a new array, or work on a .copy()."),

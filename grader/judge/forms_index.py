@@ -44,6 +44,10 @@ COUNTS = {
     "dc_not_carried": {"lstm_backward": 1},
     "gradient_sign": {"classifier_loss": 1},
     "gradients_not_averaged": {"classifier_loss": 1},
+    "clip_not_applied": {"train": 2},  # Adam or SGD with momentum
+    "clip_always_rescaled": {"train": 2},
+    "adam_no_bias_correction": {"train": 1},
+    "adam_moments_reset": {"train": 1},
 }
 
 # Input makers for a probe at SQUARE_SEED (D == H), where the swapped and transposed products run.

@@ -5,21 +5,52 @@ another answer), but a small one beside wrong math. The worker runs every call o
 of the inputs, so the value and gradient checks judge the math alone, and a step's side-effect
 check, worth a small share of it, fails on the side effect, saying whether the values were
 right. That check also wants the values right on its inputs, so a function that is wrong earns
-nothing from it either. Whether an input changed is what the worker reports (``mutated``).
+nothing from it either. Whether an input changed is judged here, in the grader's process: the
+worker sends back each array argument, and each dict of arrays (``params``), as the call left
+it, and ``changed_inputs`` compares them with what the grader sent. The worker's own word
+(``mutated``) is not taken, so a submission that patches NumPy's comparisons in the worker hides
+nothing.
 """
+import numpy as np
+
 from grader.judge.checks import CheckFailed, expect_inputs_kept, expect_matches_reference
 from grader.judge.gradients import _pair, expect_backward_matches_reference
 
 
+def _same_array(sent, left):
+    return (isinstance(left, np.ndarray) and left.shape == sent.shape and left.dtype == sent.dtype
+            and np.array_equal(left, sent, equal_nan=sent.dtype.kind in "fc"))
+
+
+def _kept(sent, left):
+    """Whether an argument the call was sent is as it was: an array, or a dict of them (params)."""
+    if isinstance(sent, np.ndarray):
+        return _same_array(sent, left)
+    if isinstance(sent, dict) and sent and all(isinstance(v, np.ndarray) for v in sent.values()):
+        return (isinstance(left, dict) and left.keys() == sent.keys()
+                and all(_same_array(v, left[k]) for k, v in sent.items()))
+    return True  # nothing the worker sends back: not compared
+
+
+def changed_inputs(sent, after):
+    """Indices of the arguments ``sent`` that the call changed, by the worker's ``after`` (each
+    argument as the call left it). A reply without a well-formed ``after`` counts every array
+    argument as changed: the check fails closed."""
+    if not isinstance(after, list) or len(after) != len(sent):
+        after = [None] * len(sent)
+    return [k for k, (a, b) in enumerate(zip(sent, after)) if not _kept(a, b)]
+
+
 class _Watched:
-    """A learner's function that keeps the worker's last reply to a call, so that the inputs it
-    changed can be judged after the check of its values."""
+    """A learner's function that keeps its last reply to a call, with the inputs that call changed
+    judged in the grader's process, so they can be reported after the check of its values."""
 
     def __init__(self, function):
         self.function, self.name, self.reply = function, function.name, None
 
     def call(self, *args, keep=()):
-        self.reply = self.function.call(*args, keep=keep)
+        self.reply = self.function.call(*args, keep=keep, inputs_back=True)
+        self.reply["mutated"] = changed_inputs(args, self.reply.pop("after", None))
         return self.reply
 
     def __call__(self, *args, keep=()):

@@ -474,6 +474,80 @@ def _(ref, name, x, y, params):
     return loss, {k: len(y) * g for k, g in grads.items()}
 
 
+# -- training ------------------------------------------------------------------------------------
+
+def _clipped(norm, clip):
+    return min(1.0, clip / norm) if norm > 0 else 1.0
+
+
+def _adam(bias_corrected=True, reset=False):
+    """Adam's update of one parameter, (param, grad, (m, v), t, lr) -> (param, (m, v)), with or
+    without the bias correction, and with moments kept or made afresh at each step."""
+    def update(p, g, moments, t, lr):
+        m, v = (np.zeros_like(p), np.zeros_like(p)) if reset else moments
+        m, v = 0.9 * m + 0.1 * g, 0.999 * v + 0.001 * g**2
+        m_hat, v_hat = (m / (1 - 0.9**t), v / (1 - 0.999**t)) if bias_corrected else (m, v)
+        return p - lr * m_hat / (np.sqrt(v_hat) + 1e-8), (m, v)
+    return update
+
+
+_ADAM = _adam()
+
+
+def _momentum(p, g, moments, t, lr):
+    velocity = 0.9 * moments[0] - lr * g
+    return p + velocity, (velocity, moments[1])
+
+
+def _trained(ref, params, data, steps, lr, clip, scale=_clipped, update=_ADAM):
+    """The docstring's loop on the reference's classifier_loss, with its clipping ``scale`` and
+    its ``update`` as given; with the defaults, the reference's own train."""
+    params = {k: v.copy() for k, v in params.items()}
+    moments = {k: (np.zeros_like(v), np.zeros_like(v)) for k, v in params.items()}
+    losses = np.empty(steps)
+    for s in range(steps):
+        x, y = data[s % len(data)]
+        losses[s], grads = ref.classifier_loss(x, y, params)
+        factor = scale(np.sqrt(sum(np.sum(g**2) for g in grads.values())), clip)
+        for k, g in grads.items():
+            params[k], moments[k] = update(params[k], g * factor, moments[k], s + 1, lr)
+    return params, losses
+
+
+def _to_the_clip(norm, clip):
+    return clip / norm if norm > 0 else 1.0
+
+
+@form("clip_not_applied", "train")
+def _(ref, name, params, data, steps, lr, clip):
+    return _trained(ref, params, data, steps, lr, np.inf)
+
+
+@form("clip_not_applied", "train")
+def _(ref, name, params, data, steps, lr, clip):
+    return _trained(ref, params, data, steps, lr, np.inf, update=_momentum)
+
+
+@form("clip_always_rescaled", "train")
+def _(ref, name, params, data, steps, lr, clip):
+    return _trained(ref, params, data, steps, lr, clip, scale=_to_the_clip)
+
+
+@form("clip_always_rescaled", "train")
+def _(ref, name, params, data, steps, lr, clip):
+    return _trained(ref, params, data, steps, lr, clip, scale=_to_the_clip, update=_momentum)
+
+
+@form("adam_no_bias_correction", "train")
+def _(ref, name, params, data, steps, lr, clip):
+    return _trained(ref, params, data, steps, lr, clip, update=_adam(bias_corrected=False))
+
+
+@form("adam_moments_reset", "train")
+def _(ref, name, params, data, steps, lr, clip):
+    return _trained(ref, params, data, steps, lr, clip, update=_adam(reset=True))
+
+
 # A handout's diagnosis knows the forms only from the index: it must count exactly these.
 if {place: len(forms) for place, forms in FORMS.items()} != counted():
     raise ImportError("grader/judge/forms_index.py does not count the forms of grader/judge/variants.py")

@@ -502,9 +502,14 @@ class Function:
             raise _error_from(reply, self.name, printed)
         return reply, printed
 
-    def call(self, *args, keep=()):
-        """Call the learner's function; returns the full reply (value, warnings, mutated, printed)."""
-        reply, printed = self._ask("call", args=list(args), keep=list(keep))
+    def call(self, *args, keep=(), inputs_back=False):
+        """Call the learner's function; returns the full reply (value, warnings, mutated, printed).
+
+        With ``inputs_back`` the reply also holds ``after``: each argument as the call left it (an
+        array, or a dict's arrays; None for anything else), for the grader to compare with what
+        it sent (``grader.judge.side_effects``) rather than take the worker's ``mutated``."""
+        fields = {"inputs_back": True} if inputs_back else {}
+        reply, printed = self._ask("call", args=list(args), keep=list(keep), **fields)
         reply["printed"] = printed
         return reply
 

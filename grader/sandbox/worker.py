@@ -115,6 +115,15 @@ def _unchanged(now, before):
     return isinstance(now, np.ndarray) and now.shape == before.shape and np.array_equal(now, before, equal_nan=True)
 
 
+def _as_left(arg):
+    """An argument as the call left it, to send back: an array, or a dict's arrays by key (params;
+    an entry that is no array any more is None); anything else, which the grader does not
+    compare, as None, so the reply stays small."""
+    if isinstance(arg, dict):
+        return {k: v if isinstance(v, np.ndarray) else None for k, v in arg.items() if isinstance(k, str)}
+    return arg if isinstance(arg, np.ndarray) else None
+
+
 def _handle_call(fn, request):
     args = [_unref(a) for a in request["args"]]
     # What the grader sent, as it was; a cache kept here is the learner's own to change.
@@ -128,7 +137,10 @@ def _handle_call(fn, request):
             _kept[len(_kept)] = result[k]
             result[k] = Ref(len(_kept) - 1)
         result = tuple(result)
-    return {"ok": True, "value": result, "warnings": caught, "mutated": mutated}
+    reply = {"ok": True, "value": result, "warnings": caught, "mutated": mutated}
+    if request.get("inputs_back"):  # the grader compares them with what it sent
+        reply["after"] = [None if isinstance(r, Ref) else _as_left(a) for r, a in zip(request["args"], args)]
+    return reply
 
 
 def _handle_perturbed(fn, request):

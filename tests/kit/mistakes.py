@@ -471,6 +471,110 @@ def classifier_loss(x, y, params):
     _, _, dWx, dWh, db = lstm_backward(dh, cache)
     return loss, {"Wx": dWx, "Wh": dWh, "b": db, "Wy": h[:, -1].T @ dscores, "by": dscores.sum(axis=0)}
 '''),
+    # -- training ------------------------------------------------------------------------------
+    "train_clip_scale_never_applied": ("train", "clip_not_applied", '''
+def train(params, data, steps, lr, clip):
+    params = {k: v.copy() for k, v in params.items()}
+    m = {k: np.zeros_like(v) for k, v in params.items()}
+    v = {k: np.zeros_like(p) for k, p in params.items()}
+    losses = np.zeros(steps)
+    for s in range(steps):
+        x, y = data[s % len(data)]
+        losses[s], grads = classifier_loss(x, y, params)
+        norm = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
+        scale = clip / norm if norm > clip else 1.0
+        t = s + 1
+        for k in params:
+            m[k] = 0.9 * m[k] + 0.1 * grads[k]
+            v[k] = 0.999 * v[k] + 0.001 * grads[k] ** 2
+            params[k] = params[k] - lr * (m[k] / (1 - 0.9 ** t)) / (np.sqrt(v[k] / (1 - 0.999 ** t)) + 1e-8)
+    return params, losses
+'''),
+    "train_rescales_every_gradient_to_the_clip": ("train", "clip_always_rescaled", '''
+def train(params, data, steps, lr, clip):
+    params = {k: v.copy() for k, v in params.items()}
+    m = {k: np.zeros_like(v) for k, v in params.items()}
+    v = {k: np.zeros_like(p) for k, p in params.items()}
+    losses = np.zeros(steps)
+    for s in range(steps):
+        x, y = data[s % len(data)]
+        losses[s], grads = classifier_loss(x, y, params)
+        norm = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
+        t = s + 1
+        for k in params:
+            g = grads[k] * clip / norm
+            m[k] = 0.9 * m[k] + 0.1 * g
+            v[k] = 0.999 * v[k] + 0.001 * g ** 2
+            params[k] = params[k] - lr * (m[k] / (1 - 0.9 ** t)) / (np.sqrt(v[k] / (1 - 0.999 ** t)) + 1e-8)
+    return params, losses
+'''),
+    "train_adam_without_bias_correction": ("train", "adam_no_bias_correction", '''
+def train(params, data, steps, lr, clip):
+    params = {k: v.copy() for k, v in params.items()}
+    m = {k: np.zeros_like(v) for k, v in params.items()}
+    v = {k: np.zeros_like(p) for k, p in params.items()}
+    losses = np.zeros(steps)
+    for s in range(steps):
+        x, y = data[s % len(data)]
+        losses[s], grads = classifier_loss(x, y, params)
+        norm = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
+        for k in params:
+            g = grads[k] * min(1.0, clip / norm)
+            m[k] = 0.9 * m[k] + 0.1 * g
+            v[k] = 0.999 * v[k] + 0.001 * g ** 2
+            params[k] = params[k] - lr * m[k] / (np.sqrt(v[k]) + 1e-8)
+    return params, losses
+'''),
+    "train_adam_moments_made_in_the_loop": ("train", "adam_moments_reset", '''
+def train(params, data, steps, lr, clip):
+    params = {k: v.copy() for k, v in params.items()}
+    losses = []
+    for s in range(steps):
+        x, y = data[s % len(data)]
+        loss, grads = classifier_loss(x, y, params)
+        losses.append(loss)
+        norm = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
+        if norm > clip:
+            grads = {k: g * (clip / norm) for k, g in grads.items()}
+        for k in params:
+            m = np.zeros_like(params[k])
+            v = np.zeros_like(params[k])
+            m = 0.9 * m + 0.1 * grads[k]
+            v = 0.999 * v + 0.001 * grads[k] ** 2
+            m_hat, v_hat = m / (1 - 0.9 ** (s + 1)), v / (1 - 0.999 ** (s + 1))
+            params[k] = params[k] - lr * m_hat / (np.sqrt(v_hat) + 1e-8)
+    return params, np.array(losses)
+'''),
+    "train_momentum_rescales_every_gradient": ("train", "clip_always_rescaled", '''
+def train(params, data, steps, lr, clip):
+    params = {k: v.copy() for k, v in params.items()}
+    velocity = {k: np.zeros_like(v) for k, v in params.items()}
+    losses = np.zeros(steps)
+    for s in range(steps):
+        x, y = data[s % len(data)]
+        losses[s], grads = classifier_loss(x, y, params)
+        norm = np.linalg.norm(np.concatenate([g.ravel() for g in grads.values()]))
+        for k in params:
+            velocity[k] = 0.9 * velocity[k] - lr * grads[k] * (clip / norm)
+            params[k] = params[k] + velocity[k]
+    return params, losses
+'''),
+    "train_updates_the_callers_params": ("train", "mutated_input", '''
+def train(params, data, steps, lr, clip):
+    m = {k: np.zeros_like(v) for k, v in params.items()}
+    v = {k: np.zeros_like(p) for k, p in params.items()}
+    losses = np.zeros(steps)
+    for s in range(steps):
+        x, y = data[s % len(data)]
+        losses[s], grads = classifier_loss(x, y, params)
+        norm = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
+        scale = min(1.0, clip / norm)
+        for k in params:
+            m[k] = 0.9 * m[k] + 0.1 * scale * grads[k]
+            v[k] = 0.999 * v[k] + 0.001 * (scale * grads[k]) ** 2
+            params[k] -= lr * (m[k] / (1 - 0.9 ** (s + 1))) / (np.sqrt(v[k] / (1 - 0.999 ** (s + 1))) + 1e-8)
+    return params, losses
+'''),
 }
 
 UNCATALOGUED = {
@@ -513,7 +617,7 @@ def train(params, data, steps, lr, clip):
             v[k] = 0.999 * v[k] + 0.001 * g * g
             params[k] += lr * (m[k] / (1 - 0.9 ** (s + 1))) / (np.sqrt(v[k] / (1 - 0.999 ** (s + 1))) + 1e-8)
     return params, np.array(losses)
-''', "the loss went up"),
+''', "is the update's sign right"),
     "train_records_the_loss_after_updating": ("train", '''
 def train(params, data, steps, lr, clip):
     params = {k: v.copy() for k, v in params.items()}
@@ -530,6 +634,23 @@ def train(params, data, steps, lr, clip):
         losses[s] = classifier_loss(x, y, params)[0]
     return params, losses
 ''', "losses[0]"),
+    "train_never_updates_b": ("train", '''
+def train(params, data, steps, lr, clip):
+    params = {k: v.copy() for k, v in params.items()}
+    m = {k: np.zeros_like(v) for k, v in params.items()}
+    v = {k: np.zeros_like(p) for k, p in params.items()}
+    losses = np.zeros(steps)
+    for s in range(steps):
+        x, y = data[s % len(data)]
+        losses[s], grads = classifier_loss(x, y, params)
+        norm = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
+        for k in ("Wx", "Wh", "Wy", "by"):
+            g = grads[k] * min(1.0, clip / norm)
+            m[k] = 0.9 * m[k] + 0.1 * g
+            v[k] = 0.999 * v[k] + 0.001 * g ** 2
+            params[k] = params[k] - lr * (m[k] / (1 - 0.9 ** (s + 1))) / (np.sqrt(v[k] / (1 - 0.999 ** (s + 1))) + 1e-8)
+    return params, losses
+''', "train returned params['b'] as it started"),
 }
 
 # Valid implementations in other styles: each, swapped in, must keep full marks.
@@ -658,6 +779,29 @@ def rnn_step_backward(dh, cache):
     dxh, dW = da @ cache["W"].T, cache["xh"].T @ da
     D = cache["D"]
     return dxh[:, :D], dxh[:, D:], dW[:D], dW[D:], da.sum(axis=0)
+'''),
+    "train_adam_with_lists_and_one_flat_norm": ("train", '''
+def train(params, data, steps, lr, clip):
+    keys = list(params)
+    values = [np.array(params[k]) for k in keys]
+    ms = [np.zeros_like(p) for p in values]
+    vs = [np.zeros_like(p) for p in values]
+    losses = []
+    for s in range(steps):
+        x, y = data[s % len(data)]
+        loss, grads = classifier_loss(x, y, dict(zip(keys, values)))
+        losses.append(loss)
+        gs = [grads[k] for k in keys]
+        norm = np.linalg.norm(np.concatenate([g.ravel() for g in gs]))
+        gs = [g * (clip / max(norm, clip)) for g in gs]
+        t = s + 1
+        for j, g in enumerate(gs):
+            ms[j] = 0.9 * ms[j] + (1 - 0.9) * g
+            vs[j] = 0.999 * vs[j] + (1 - 0.999) * np.square(g)
+            m_hat = ms[j] / (1 - 0.9 ** t)
+            v_hat = vs[j] / (1 - 0.999 ** t)
+            values[j] = values[j] - lr * m_hat / (np.sqrt(v_hat) + 1e-8)
+    return dict(zip(keys, values)), np.array(losses)
 '''),
     "train_sgd_with_momentum": ("train", '''
 def train(params, data, steps, lr, clip):

@@ -1,9 +1,12 @@
 """Named mistakes, both directions: every catalogued mistake, written as a learner writes it, fails
 its step under its own name; wrong code outside the catalogue gets no name; the reference and
 valid alternative styles keep full marks. Plus the catalogue's own soundness, in-process."""
+import functools
+import importlib.util
 import os
 import sys
 import types
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -156,9 +159,8 @@ def test_catalogue_covers_the_required_mistakes_with_names_and_messages():
         assert has_forms or key in DETECTED_WITHOUT_FORMS, key
     named = {step for _, step in with_forms} | {s for k in DETECTED_WITHOUT_FORMS - {"mutated_input"}
                                                 for s in CATALOGUE[k].steps}
-    # Every step has mistakes of its own, beyond mutation, except training, which is graded by
-    # what the trained model can do and explained by its check.
-    assert named == set(ALL_STEPS) - {"train"}
+    # Every step has mistakes of its own, beyond mutation (training's: its short runs' clipping and Adam).
+    assert named == set(ALL_STEPS)
 
 
 def test_every_catalogued_mistake_has_a_learner_written_case_on_each_of_its_functions():
@@ -178,7 +180,7 @@ def test_the_index_of_forms_counts_the_forms_and_tries_them_in_the_catalogues_or
 
 @pytest.mark.parametrize("seed", [*SEEDS, SQUARE_SEED])
 def test_forms_differ_from_the_reference_and_from_each_other(seed):
-    for name in {function for _, function in FORMS}:
+    for name in {function for _, function in FORMS} - {"train"}:  # train's: below, on its graded runs
         inputs = function_inputs(name, seed)
         right = outputs(correct, REFERENCE, name, *inputs)
         seen = []
@@ -212,6 +214,45 @@ def test_forms_are_the_reference_with_nothing_but_the_mistake():
                 outputs(correct, ref, "lstm_forward", *sequence_args(seed)))
     assert same(outputs(variants._sequence_grads, variants._per_step_grads(ref, *seq_in, variants._both_routes)),
                 outputs(correct, ref, "lstm_backward", *seq_in))
+    for run in short_runs()[0]:
+        assert same(outputs(variants._trained, ref, *run), outputs(correct, ref, "train", *run))
+        momentum = outputs(lambda *inputs: variants._trained(*inputs, update=variants._momentum), ref, *run)
+        assert same(momentum, outputs(ref.train, *run, "momentum"))
+
+
+@functools.cache
+def short_runs():
+    """The inputs of the graded short runs of train (tests/steps/test_memory.py), and that module."""
+    path = os.path.join(KIT_ROOT, "tests", "steps", "test_memory.py")
+    spec = importlib.util.spec_from_file_location("graded_test_memory", path)
+    memory = importlib.util.module_from_spec(spec)
+    with warnings.catch_warnings():  # its markers are the grader plugin's, not registered here
+        warnings.simplefilter("ignore", pytest.PytestUnknownMarkWarning)
+        spec.loader.exec_module(memory)
+    params, data, _ = memory.pronoun_setup()
+    return [(params, data, memory.SHORT_STEPS, memory.TRAIN["lr"], clip) for clip in memory.SHORT_CLIPS], memory
+
+
+def test_the_short_runs_clip_every_step_or_none():
+    """What the graded messages say of the two clips: over every step's gradient norm, or under it."""
+    runs, memory = short_runs()
+    for params, data, steps, lr, clip in runs:
+        for s in range(steps):
+            at = REFERENCE.train(params, data, s, lr, clip)[0]
+            norm = np.sqrt(sum(np.sum(g**2) for g in REFERENCE.classifier_loss(*data[s], at)[1].values()))
+            assert (norm > clip) == ("every step" in memory.SHORT_CLIPS[clip]), (clip, s, norm)
+
+
+def test_train_forms_differ_from_both_sanctioned_runs_and_from_each_other():
+    """Each of train's forms leaves, on one of the graded runs at least, where Adam and SGD with
+    momentum end and where every other mistake's form ends: the two runs together name each one."""
+    runs, _ = short_runs()
+    ends = {(key, k): [outputs(form, REFERENCE, "train", *inputs) for inputs in runs]
+            for (key, function), forms in FORMS.items() if function == "train" for k, form in enumerate(forms)}
+    sanctioned = [[outputs(REFERENCE.train, *inputs, how) for inputs in runs] for how in ("adam", "momentum")]
+    for place, mine in ends.items():
+        for other in [*sanctioned, *(theirs for where, theirs in ends.items() if where[0] != place[0])]:
+            assert not all(same(a, b) for a, b in zip(mine, other)), place
 
 
 def failure_with_evidence(name, inputs, got):

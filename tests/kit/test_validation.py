@@ -116,7 +116,7 @@ def test_every_problem_of_the_folders_is_reported_in_one_pass(grade_in, tmp_path
 def test_check_tests_lists_points_per_step_and_visibility(grade_in):
     listed = grade_in(SOLUTIONS, "--check-tests", "--tests", f"{KIT_ROOT}/tests/steps:{KIT_ROOT}/tests/hidden")
     assert listed.exit_code == 0, listed.output
-    assert "Total: 109 points in 40 tests (100 visible + 8 hidden + 1 after_due_date)" in listed.output
+    assert "Total: 109 points in 42 tests (100 visible + 8 hidden + 1 after_due_date)" in listed.output
     row = next(line for line in listed.output.splitlines() if " forget_gate " in line)
     assert row.split()[2:5] == ["3", "6", "4"]
     assert "The reference solution (solutions) passes every test." in listed.output

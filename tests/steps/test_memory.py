@@ -38,6 +38,17 @@ AXES = {"grads['Wx']": {1: GATES}, "grads['Wh']": {1: GATES}, "grads['b']": {0: 
 # stays fast: the reference needs about 25 of these steps, SGD with momentum about 150.
 TRAIN = dict(hidden=8, ks=tuple(range(5, 11)), batches=20, batch_size=32, steps=200, lr=0.01, clip=5.0)
 TARGET = 0.95
+TRAIN_ARGS = ("params", "data", "steps", "lr", "clip")
+# And by what it does: a few steps from the same start must land where one of the docstring's two
+# optimisers does (the reference's train computes both), with a clip so small that every step is
+# clipped (their gradient norms are about 0.1 to 0.2), and with TRAIN's, which none reaches.
+SHORT_STEPS = 3
+SHORT_CLIPS = {0.01: "every step's gradient norm is over it, so every step is clipped",
+               TRAIN["clip"]: "no step's gradient norm reaches it, so no step is clipped"}
+OPTIMISERS = {"Adam": (), "SGD with momentum": ("momentum",)}  # the reference train's extra argument
+RUN_TOL = 1e-4  # of a parameter's largest move: equivalent computations agree to ~1e-12
+OTHER_FUNCTION = ("your classifier_loss (or the LSTM under it) does not give the reference's loss and gradients "
+                  "on the starting weights, so the loop descends another function: fix those steps first")
 
 
 # Step 12: the plain RNN
@@ -179,7 +190,7 @@ def test_classifier_loss_keeps_its_inputs(submission, reference):
                              lambda classifier_loss: expect_loss_matches_reference(classifier_loss, reference, SEEDS[0]))
 
 
-# Step 14: training, graded by what the trained model can do
+# Step 14: training, graded by what the loop does and by what the trained model can do
 
 def pronoun_setup():
     """Starting params, training batches and held-out batches, all from fixed seeds."""
@@ -189,10 +200,14 @@ def pronoun_setup():
     return params, data, held_out
 
 
-def learner_training(submission, params, data, steps):
+def learner_training(train, params, data, steps, clip=TRAIN["clip"]):
     """The learner's (params, losses) after ``steps`` updates, checked for structure."""
-    reply = submission.train.call(params, data, steps, TRAIN["lr"], TRAIN["clip"])
-    trained, losses = expect_tuple(reply["value"], "train", ("params", "losses"))
+    return trained_and_losses(train.call(params, data, steps, TRAIN["lr"], clip)["value"], params, steps)
+
+
+def trained_and_losses(value, params, steps):
+    """What train returned, checked for structure: (params, losses as an array)."""
+    trained, losses = expect_tuple(value, "train", ("params", "losses"))
     trained = expect_params(trained, params, "params")
     if isinstance(losses, list) and all(isinstance(v, (int, float)) for v in losses):
         losses = np.array(losses, dtype=float)  # a list of floats is as good as an array
@@ -208,12 +223,18 @@ def _own_first_loss(submission, losses, x, y, params):
         return False
 
 
-@pytest.mark.step("train", points=2)
+@pytest.mark.step("train", points=1)
 @pytest.mark.timeout(60)
 def test_train_records_each_loss_and_updates(submission, reference):
     """train returns new params and one loss per step, the first being the starting loss"""
+    expect_records_and_updates(submission.train, submission, reference)
+
+
+def expect_records_and_updates(train, submission, reference):
+    """Five steps of ``train`` (the learner's, or one standing for it): a loss per step, the first
+    the starting loss, and params that moved."""
     params, data, _ = pronoun_setup()
-    trained, losses = learner_training(submission, params, data, 5)
+    trained, losses = learner_training(train, params, data, 5)
     x, y = data[0]
     first = reference.classifier_loss(x, y, params)[0]
     if not np.isclose(losses[0], first, rtol=1e-5, atol=1e-8) and not _own_first_loss(submission, losses, x, y, params):
@@ -237,8 +258,7 @@ def _why_not_learned(submission, reference, trained, held_out, params, data, got
                     f"reference's {got:.0%}. So your LSTM computes something other than the kit's (are the "
                     f"gate blocks in the order i, f, g, o?): fix lstm_step_forward and lstm_forward first")
     if not _same_loss_and_gradients(submission, reference, params, *data[0]):
-        return ("your classifier_loss (or the LSTM under it) does not give the reference's loss and gradients "
-                "on the starting weights, so the loop descends another function: fix those steps first")
+        return OTHER_FUNCTION
     if end > start:
         return "the loss went up: is the update's sign right (params move against the gradient)?"
     if end > 0.9 * start:
@@ -256,13 +276,69 @@ def _same_loss_and_gradients(submission, reference, params, x, y):
         return False
 
 
-@pytest.mark.step("train", points=6)
+@pytest.mark.step("train", points=2)
+@pytest.mark.timeout(60)
+def test_train_follows_adam_or_momentum(submission, reference):
+    """train's first steps move every parameter as Adam or SGD with momentum does, clipped or not"""
+    for clip in SHORT_CLIPS:
+        expect_sanctioned_run(submission, reference, clip)
+
+
+def expect_sanctioned_run(submission, reference, clip):
+    """A short run of the learner's train with ``clip`` ends where one of the sanctioned optimisers,
+    run by the reference from the same start, ends; every parameter moved."""
+    params, data, _ = pronoun_setup()
+    steps, lr = SHORT_STEPS, TRAIN["lr"]
+    setting = f"{steps} steps with lr {lr} and clip {clip:g} ({SHORT_CLIPS[clip]})"
+    with recorded("train", (params, data, steps, lr, clip)) as evidence:
+        trained, losses = learner_training(submission.train, params, data, steps, clip)
+        evidence.got = (trained, losses)
+        unmoved = [k for k in params if np.array_equal(trained[k], params[k])]
+        if unmoved:
+            raise CheckFailed(f"after {setting}, train returned params[{unmoved[0]!r}] as it started: every "
+                              f"parameter is updated at every step ({', '.join(unmoved)} included)")
+        runs = {name: reference.train(params, data, steps, lr, clip, *how)[0] for name, how in OPTIMISERS.items()}
+        gaps = {name: _run_gap(trained, run, params) for name, run in runs.items()}
+        if min(gap for gap, _ in gaps.values()) <= RUN_TOL:
+            return
+        if all(_agreement(trained, run, params) < 0 for run in runs.values()):
+            raise CheckFailed(f"after {setting}, your params moved away from where either optimiser takes them: "
+                              f"is the update's sign right (params move against the gradient)?")
+        if not _same_loss_and_gradients(submission, reference, params, *data[0]):
+            raise CheckFailed(f"after {setting}, your params are not where the docstring's optimisers take "
+                              f"them: {OTHER_FUNCTION}")
+        name = min(gaps, key=lambda n: gaps[n][0])
+        gap, key = gaps[name]
+        raise CheckFailed(f"after {setting}, your params are neither Adam's nor SGD with momentum's from the same "
+                          f"start: the closest is {name}, and params[{key!r}] is off from where it takes it by "
+                          f"{gap:.2g} of its largest move. Compare your clipping (by the norm of all the "
+                          f"gradients together) and your update with the docstring's equations")
+
+
+def _agreement(trained, run, params):
+    """The cosine between the learner's move of all the params together and ``run``'s."""
+    mine, theirs = (np.concatenate([(p[k] - params[k]).ravel() for k in params]) for p in (trained, run))
+    return float(mine @ theirs / (np.linalg.norm(mine) * np.linalg.norm(theirs)))
+
+
+def _run_gap(trained, run, params):
+    """(the largest gap between the learner's move of a parameter and ``run``'s, relative to
+    ``run``'s largest move of it; that parameter) over every parameter."""
+    gaps = {}
+    for k in params:
+        move = run[k] - params[k]
+        gaps[k] = float(np.max(np.abs(trained[k] - run[k])) / max(np.max(np.abs(move)), 1e-300))
+    key = max(gaps, key=gaps.get)
+    return gaps[key], key
+
+
+@pytest.mark.step("train", points=4)
 @pytest.mark.timeout(120)
 def test_train_learns_the_pronoun_task(submission, reference):
     """a model trained with your code remembers the name: >= 95% on held-out sentences"""
     params, data, held_out = pronoun_setup()
     steps = TRAIN["steps"]
-    trained, losses = learner_training(submission, params, data, steps)
+    trained, losses = learner_training(submission.train, params, data, steps)
     got = tasks.accuracy(reference.lstm_forward, trained, held_out)
     if got < TARGET:
         start, end = float(np.mean(losses[:10])), float(np.mean(losses[-10:]))
@@ -271,3 +347,11 @@ def test_train_learns_the_pronoun_task(submission, reference):
                           f"{got:.0%} of {sum(len(y) for _, y in held_out)} held-out sentences right; it needs "
                           f"{TARGET:.0%}. Your mean loss went from {start:.3f} (first 10 steps) to {end:.3f} "
                           f"(last 10): {why}")
+
+
+@pytest.mark.step("train", points=1)
+@pytest.mark.timeout(60)
+def test_train_keeps_its_params(submission, reference):
+    """train leaves the params it is given unchanged"""
+    expect_inputs_kept_while(submission.train, TRAIN_ARGS,
+                             lambda train: expect_records_and_updates(train, submission, reference))
