@@ -15,8 +15,8 @@ nothing else of the grader. Guide: docs/writing-tests.md.
   to a failure, ``mistake_failed`` names a catalogued mistake, ``recorded`` keeps what a check
   looked at so the grader can name one.
   ``TIME`` and ``GATES`` say what an axis means in ``axes``.
-- Backward passes: ``expect_backward`` (gradients against central differences of the learner's
-  forward, which must match the reference) and ``expect_backward_matches_reference``; the
+- Backward passes: ``expect_backward`` (gradients against central differences of the reference's
+  forward, once the learner's matches it) and ``expect_backward_matches_reference``; the
   lower-level ``gradient_check`` takes the reference's forward, or an explicit
   ``without_reference=True``.
 - The pronoun task (``tasks``: batches, starting weights, accuracy), for the training step.

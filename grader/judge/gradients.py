@@ -1,11 +1,15 @@
-"""Judging a backward pass: the learner's gradients against central differences of the learner's
-own forward, which must itself be right.
+"""Judging a backward pass: the learner's gradients against central differences of the forward.
 
-Differentiating the learner's forward, not the reference's, keeps a gradient check's message
-about the learner's own code. It also means a forward could answer the check's perturbed inputs
-with whatever makes its backward look right (zeros everywhere, or its last answer again), so the
-forward is trusted only once it matches the reference: on the plain call first, then on a random
-sample of the perturbed inputs (spot checks). ``expect_backward`` does all three, in that order.
+Where the grader can run the reference's forward itself (solutions/, in the grader's process),
+the central differences are the reference's: once the learner's forward has matched the
+reference on the plain call, the backward must be the gradient of that same function, and no
+value the learner's code chooses on the perturbed inputs can move the target. Only a failing
+check runs the learner's forward on the perturbed inputs as well, to say whether the backward
+disagrees with the learner's own forward or the forward strays from the reference around the
+plain inputs. Without such a reference (``without_reference=True``, or a handout's recording,
+which holds no perturbed inputs) the learner's own forward is differentiated, and a forward
+that fakes its perturbed outputs can steer its own check. Any check fails closed: a numerical
+gradient, analytic gradient or relative error that is not finite is a failure.
 """
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,7 +20,6 @@ from grader.judge.checks import (
     ATOL,
     GATE_NAMES,
     GATES,
-    RTOL,
     TIME,
     CheckFailed,
     axes_by_name,
@@ -31,7 +34,6 @@ from grader.sandbox.perturb import perturbed_outputs
 
 GRAD_TOL = 1e-6   # norm-based; correct code measures ~1e-10, real mistakes 1e-3 and up
 STEP = 1e-5       # central-difference step
-SPOT_CHECKS = 16  # coordinates whose two moves are re-run through the reference, chosen at random per check
 
 
 @dataclass(frozen=True)
@@ -80,31 +82,33 @@ def _argument(args, k):
 
 class Trusted:
     """A function the grader runs itself (the reference's), with the ``perturbed`` interface of
-    a submission's function, for the spot checks."""
+    a submission's function."""
 
     def __init__(self, fn):
         self.fn, self.name = fn, fn.__name__
-        self.spot_checks = getattr(fn, "spot_checks", True)  # False for a handout's recorded reference
 
     def perturbed(self, args, perturb, outputs):
         return perturbed_outputs(lambda a: self.fn(*a), args, perturb, outputs)
 
 
-def numerical_gradients(forward, args, wrt, outputs, douts, reference=None):
+def runs_anywhere(reference):
+    """Whether the grader can run ``reference`` on inputs of its own choosing: solutions/'s
+    function can, a handout's recording (``only_recorded_calls``) answers the public tests' plain calls only."""
+    return not getattr(reference, "only_recorded_calls", False)
+
+
+def numerical_gradients(forward, args, wrt, outputs, douts):
     """Central differences of L = sum(out * dout) over every coordinate of each args[k], k in wrt.
 
     A k may also be (i, key), for the array args[i][key] of a dict argument such as params.
     ``forward`` evaluates all perturbed copies in one batch (a worker function, or ``Trusted``).
-    With a ``reference`` (``Trusted``), a random sample of the perturbed outputs must match it.
     """
     wrt = list(wrt)
     moves = [(k, j, sign * STEP) for k in wrt for j in range(_argument(args, k).size) for sign in (1, -1)]
     stacks = [expect_array(stack, f"{forward.name}'s output under the gradient check",
-                           np.empty((len(moves), *dout.shape)))
+                           np.zeros((len(moves), *np.shape(dout))))  # all finite: any entry that is not fails
               for stack, dout in zip(forward.perturbed(args, moves, outputs), douts)]
-    if reference is not None and reference.spot_checks:
-        _spot_check(forward.name, stacks, reference, args, moves, outputs)
-    loss = sum(stack.reshape(len(moves), -1) @ dout.reshape(-1) for stack, dout in zip(stacks, douts))
+    loss = sum(stack.reshape(len(moves), -1) @ np.reshape(dout, -1) for stack, dout in zip(stacks, douts))
     slopes = _slopes(loss)
     grads, start = [], 0
     for k in wrt:
@@ -112,23 +116,6 @@ def numerical_gradients(forward, args, wrt, outputs, douts, reference=None):
         grads.append(slopes[start:start + arg.size].reshape(arg.shape))
         start += arg.size
     return grads
-
-
-def _spot_check(name, stacks, reference, args, moves, outputs):
-    """On a random sample of the moved coordinates, the learner's outputs and their central
-    differences equal the reference's. A move changes an output by about STEP, within RTOL of
-    it, so the values alone would let a forward that repeats its plain answer through; the
-    differences of such a forward are zero."""
-    coordinates = len(moves) // 2  # each moved by +STEP, then by -STEP
-    picked = np.sort(np.random.default_rng().choice(coordinates, min(SPOT_CHECKS, coordinates), replace=False))
-    sample = np.stack([2 * picked, 2 * picked + 1], axis=1).reshape(-1)
-    wanted = reference.perturbed(args, [moves[i] for i in sample], outputs)
-    for stack, want in zip(stacks, wanted):
-        got = stack[sample]
-        if not np.allclose(got, want, rtol=RTOL, atol=ATOL) or not _same_slopes(_slopes(got), _slopes(want)):
-            raise CheckFailed(f"{name} gives other outputs than the reference when one input entry moves by "
-                              f"{STEP:g}, so a gradient check against it would prove nothing: "
-                              f"fix {name} first")
 
 
 def _slopes(stack):
@@ -142,14 +129,14 @@ def _same_slopes(got, want):
 
 
 def _require_reference(reference, without_reference, check):
-    """A check that differentiates the learner's forward trusts it only against the reference,
-    unless it says outright that it goes without one."""
+    """A gradient check needs the reference, whose central differences judge the gradients,
+    unless it says outright that it goes without one and differentiates the learner's forward."""
     if without_reference and reference is not None:
         raise TypeError(f"{check} was given a reference and without_reference=True: choose one")
     if not without_reference and reference is None:
-        raise TypeError(f"{check} needs the reference, to trust the forward it differentiates; to check "
-                        f"gradients against an unchecked forward (which a forward that fakes its outputs "
-                        f"can pass), say so with without_reference=True")
+        raise TypeError(f"{check} needs the reference, whose central differences judge the gradients; to check "
+                        f"them against the learner's own unchecked forward instead (which a forward that fakes "
+                        f"its outputs can pass), say so with without_reference=True")
 
 
 def _and(items):
@@ -161,7 +148,7 @@ def _factor(a, n):
     """r when a = r * n everywhere (to GRAD_TOL) for some r other than 0 and 1, else None."""
     norm = float(np.vdot(n, n))
     r = float(np.vdot(a, n)) / norm if norm else 0.0
-    if abs(r) <= GRAD_TOL or abs(r - 1) <= GRAD_TOL or relative_error(a, r * n) > GRAD_TOL:
+    if abs(r) <= GRAD_TOL or abs(r - 1) <= GRAD_TOL or not relative_error(a, r * n) <= GRAD_TOL:  # NaN: no factor
         return None
     return r
 
@@ -216,32 +203,94 @@ def _blocks_note(pairs, axes):
 
 def gradient_check(forward, args, wrt, outputs, douts, analytic, names, axes=None, *, reference=None,
                    without_reference=False, sizes=None):
-    """Compare the learner's backward (``analytic``) with central differences of ``forward``, the
-    learner's own forward, spot-checked against ``reference``, the reference's forward.
+    """Compare the learner's backward (``analytic``) with central differences of the forward: the
+    reference's (``reference``, run in the grader's process) where the grader can run it on any
+    input, else ``forward``'s, the learner's own (without a reference, or with a handout's
+    recording). ``forward`` must already match the reference on the plain ``args``.
 
     ``reference`` is required unless ``without_reference=True`` says the check goes without it.
     ``names`` name the gradients in ``analytic`` (e.g. ``dWx``); ``axes`` maps a name to its axes.
     Returns {name: relative error}; raises CheckFailed naming the worst gradient and where, which
     gate blocks of a fused gradient are off, and any gradient that is a constant multiple of the
-    numerical one (read in ``sizes``, {"T": 4, ...}, when that factor is one of them).
+    numerical one (read in ``sizes``, {"T": 4, ...}, when that factor is one of them). Anything not
+    finite, in either gradient or in an error, fails.
     """
     _require_reference(reference, without_reference, "gradient_check")
     axes = axes_by_name(axes, names, "gradient_check")
-    numeric = numerical_gradients(forward, args, wrt, outputs, douts, None if without_reference else Trusted(reference))
+    wrt = list(wrt)
+    analytic = [expect_array(a, name, _argument(args, k), axes.get(name)) for a, name, k in zip(analytic, names, wrt)]
+    with np.errstate(all="ignore"):  # huge values overflow into inf and NaN, which fail below, without warnings
+        return _judge(forward, args, wrt, outputs, douts, analytic, names, axes, reference, sizes)
+
+
+def _judge(forward, args, wrt, outputs, douts, analytic, names, axes, reference, sizes):
+    """gradient_check's verdict on well-formed analytic gradients."""
+    trusted = reference is not None and runs_anywhere(reference)
+    numeric = numerical_gradients(Trusted(reference) if trusted else forward, args, wrt, outputs, douts)
+    where = _not_finite(numeric, names, axes)
+    if where and trusted:
+        raise ValueError(f"the reference's numerical gradient is not finite at {where}: the check's inputs are too "
+                         f"large for {getattr(reference, '__name__', 'the reference')}")
+    if where:
+        raise _not_finite_failure(forward, where)
     errors = {name: relative_error(a, n) for name, a, n in zip(names, analytic, numeric)}
-    worst = max(errors, key=errors.get)
-    if errors[worst] > GRAD_TOL:
-        k = names.index(worst)
-        a, n = analytic[k], numeric[k]
-        index = tuple(int(i) for i in np.unravel_index(np.argmax(np.abs(a - n)), a.shape))
-        summary = ", ".join(f"{name} {err:.1e}" for name, err in errors.items())
-        wrong = {name: (g, numeric[j]) for j, (name, g) in enumerate(zip(names, analytic)) if errors[name] > GRAD_TOL}
-        raise CheckFailed(
-            f"gradient check: {worst} disagrees with central differences of your forward pass "
-            f"(relative error {errors[worst]:.2e}, allowed {GRAD_TOL:.0e}); largest gap at "
-            f"{locate(worst, index, a.shape, axes.get(worst))}: numerical {n[index]:.6g}, "
-            f"yours {a[index]:.6g}.{_factors_note(wrong, sizes or {})}{_blocks_note(wrong, axes)} All errors: {summary}")
-    return errors
+    if all(error <= GRAD_TOL for error in errors.values()):  # a NaN error is not <= anything: it fails
+        return errors
+    if trusted:
+        _expect_reference_slopes(forward, args, wrt, outputs, douts, numeric, names, axes, errors)
+    raise _disagreement(errors, analytic, numeric, names, axes, sizes)
+
+
+def _not_finite(numeric, names, axes):
+    """Where the first numerical gradient entry that is not finite is, with its value, or None."""
+    for name, n in zip(names, numeric):
+        bad = np.argwhere(~np.isfinite(n))
+        if len(bad):
+            index = tuple(int(i) for i in bad[0])
+            return f"{locate(name, index, n.shape, axes.get(name))} ({n[index]})"
+    return None
+
+
+def _not_finite_failure(forward, where):
+    return CheckFailed(f"gradient check: the numerical gradient of your forward is not finite at {where}: "
+                       f"{forward.name}'s outputs when that input entry moves by +-{STEP:g} are too large or too "
+                       f"far apart to give a slope: fix {forward.name} first")
+
+
+def _expect_reference_slopes(forward, args, wrt, outputs, douts, numeric, names, axes, errors):
+    """For a failing check's message only: whether the learner's forward, right on the plain inputs,
+    also has the reference's central differences around them. If not, the forward is the thing to
+    fix; if so, the failure may speak of the learner's own forward."""
+    own = numerical_gradients(forward, args, wrt, outputs, douts)
+    where = _not_finite(own, names, axes)
+    if where:
+        raise _not_finite_failure(forward, where)
+    if not all(_same_slopes(o, n) for o, n in zip(own, numeric)):
+        worst = _worst(errors)
+        raise CheckFailed(f"gradient check: {forward.name} gives other outputs than the reference when one input "
+                          f"entry moves by {STEP:g} (on the plain inputs they match), so its central differences are "
+                          f"not the reference's: fix {forward.name} first. Against the reference's, {worst} has a "
+                          f"relative error of {errors[worst]:.2e} (allowed {GRAD_TOL:.0e})")
+
+
+def _worst(errors):
+    """The name of the largest error, a NaN counting as the largest."""
+    return max(errors, key=lambda name: np.nan_to_num(errors[name], nan=np.inf))
+
+
+def _disagreement(errors, analytic, numeric, names, axes, sizes):
+    """The failure of gradients that disagree with central differences of the (learner's) forward."""
+    worst = _worst(errors)
+    k = names.index(worst)
+    a, n = analytic[k], numeric[k]
+    index = tuple(int(i) for i in np.unravel_index(np.argmax(np.abs(a - n)), a.shape))
+    summary = ", ".join(f"{name} {err:.1e}" for name, err in errors.items())
+    wrong = {name: (g, numeric[j]) for j, (name, g) in enumerate(zip(names, analytic)) if not errors[name] <= GRAD_TOL}
+    return CheckFailed(
+        f"gradient check: {worst} disagrees with central differences of your forward pass "
+        f"(relative error {errors[worst]:.2e}, allowed {GRAD_TOL:.0e}); largest gap at "
+        f"{locate(worst, index, a.shape, axes.get(worst))}: numerical {n[index]:.6g}, "
+        f"yours {a[index]:.6g}.{_factors_note(wrong, sizes or {})}{_blocks_note(wrong, axes)} All errors: {summary}")
 
 
 def _pair(backward, check, args, douts):
@@ -284,14 +333,16 @@ def _learner_gradients(submission, reference, pair, args, douts):
 
 def expect_backward(submission, reference, backward, args, douts, *, without_reference=False):
     """The learner's ``backward`` (say, "lstm_step_backward") on ``douts``, through the learner's
-    forward on ``args``, judged against central differences of that forward.
+    forward on ``args``, judged against central differences of the forward.
 
     In order: the forward's outputs must match the reference's, the backward must return one
-    well-formed gradient per argument, and the gradients must agree with central
-    differences of the forward, whose outputs on a random sample of the perturbed inputs must
-    match the reference's too (skipped with a handout's recorded reference, which has none).
-    ``reference`` is the fixture; ``without_reference=True`` (with ``reference=None``) skips the
-    first and last comparisons, and says so. Returns the learner's gradients.
+    well-formed gradient per argument, and the gradients must agree with central differences of
+    the reference's forward, computed in the grader's process (of the learner's forward instead
+    with a handout's recorded reference, which cannot be run on other inputs). A failure says
+    whether the backward disagrees with the learner's own forward or that forward strays from
+    the reference's around the plain inputs. ``reference`` is the fixture;
+    ``without_reference=True`` (with ``reference=None``) differentiates the learner's forward
+    unchecked, and says so. Returns the learner's gradients.
     """
     pair = _pair(backward, "expect_backward", args, douts)
     _require_reference(reference, without_reference, "expect_backward")

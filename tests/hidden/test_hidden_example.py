@@ -60,8 +60,8 @@ def test_lstm_step_backward_on_an_unseen_batch(submission, reference):
     seed = HIDDEN_SEEDS[0]
     N, _, _, H = sizes(seed)
     with noted(describe(seed)):
-        # Central differences of the learner's forward judge the gradients only once that forward
-        # matches the reference, on the plain call and on a sample of the perturbed ones.
+        # The learner's forward must match the reference on this call; the gradients are then judged
+        # by central differences of the reference's forward, which the learner's code cannot move.
         expect_backward(submission, reference, "lstm_step_backward", step_args(seed), upstream(seed, (N, H), (N, H)))
 
 

@@ -1,7 +1,8 @@
 """grader.testing, the test authors' module, in-process: the graded tests import nothing else of the
-grader; a backward check trusts the learner's forward only once it matches the reference, and going
-without the reference is said outright; axes in the wrong form fail loudly; seeds past the public
-ones draw new non-square shapes."""
+grader; a backward check trusts the learner's forward only once it matches the reference, judges the
+gradients by the reference's central differences so no forward steers them, fails closed on what is
+not finite, and going without the reference is said outright; axes in the wrong form fail loudly;
+seeds past the public ones draw new non-square shapes."""
 import ast
 import glob
 import os
@@ -78,11 +79,77 @@ def flat_pair(reference):
 
 
 def recorded_reference(reference):
-    """The reference as a handout replays it: no spot checks, since no recording holds perturbed inputs."""
+    """The reference as a handout replays it: only its recorded calls, so no perturbed inputs."""
     def replayed(*args):
         return reference.lstm_step_forward(*args)
-    replayed.spot_checks = False
+    replayed.only_recorded_calls = True
     return types.SimpleNamespace(lstm_step_forward=replayed, lstm_step_backward=reference.lstm_step_backward)
+
+
+def moved(args, base):
+    """The (argument, flat index, distance) of the one entry by which args differ from base, else None."""
+    entries = [(k, int(j)) for k, (a, b) in enumerate(zip(args, base)) for j in np.flatnonzero(a != b)]
+    if len(entries) != 1:
+        return None
+    k, j = entries[0]
+    return k, j, float(args[k].flat[j] - base[k].flat[j])
+
+
+def moving_forward(reference, on_move):
+    """lstm_step_forward, right on a plain call; on inputs one entry away from its last plain ones
+    (a gradient check's move: argument, flat index, distance), it answers ``on_move(move, h, c)``."""
+    plain = {}
+
+    def lstm_step_forward(*args):
+        h, c, cache = reference.lstm_step_forward(*args)
+        move = moved(args, plain["args"]) if "args" in plain else None
+        if move is None:
+            plain["args"] = [a.copy() for a in args]
+            return h, c, cache
+        return (*on_move(move, h, c), cache)
+    return Local(lstm_step_forward)
+
+
+def huge_pair(reference):
+    """Answers the gradient check's first move (x[0, 0] up) with 1e308 in h, so one central
+    difference is infinite; zero gradients."""
+    def huge(move, h, c):
+        if move[:2] == (0, 0) and move[2] > 0:
+            h = h.copy()
+            h[0, 0] = 1e308
+        return h, c
+
+    def lstm_step_backward(dh, dc, cache):
+        return tuple(np.zeros_like(a) for a in cache[:5]) + (np.zeros(cache[3].shape[1]),)
+    return types.SimpleNamespace(lstm_step_forward=moving_forward(reference, huge),
+                                 lstm_step_backward=Local(lstm_step_backward))
+
+
+def steering_pair(reference):
+    """Its db is 24% off, and when the gradient check moves b[0] its forward shifts h and c along
+    the upstream gradients, within the value tolerance, so that the central difference agrees."""
+    seen = {}
+
+    def steer(move, h, c):
+        if move[:2] != (5, 0):
+            return h, c
+        extra, dh, dc = seen["steer"]
+        shift = move[2] * extra / (np.sum(dh * dh) + np.sum(dc * dc))
+        return h + shift * dh, c + shift * dc
+
+    def lstm_step_backward(dh, dc, cache):
+        *grads, db = reference.lstm_step_backward(dh, dc, cache)
+        seen["steer"] = (0.5 * np.linalg.norm(db), dh, dc)
+        return (*grads, db + seen["steer"][0] * (np.arange(db.size) == 0))
+    return types.SimpleNamespace(lstm_step_forward=moving_forward(reference, steer),
+                                 lstm_step_backward=Local(lstm_step_backward))
+
+
+class Unperturbed(Local):
+    """A worker function that must not be run on perturbed inputs."""
+
+    def perturbed(self, args, perturb, outputs):
+        raise AssertionError("the learner's forward was run on perturbed inputs")
 
 
 def test_graded_tests_import_nothing_of_the_grader_but_grader_testing():
@@ -105,21 +172,59 @@ def test_expect_backward_fails_a_zero_forward_with_zero_gradients_on_the_forward
         testing.expect_backward(zero_pair(), reference, "lstm_step_backward", *step_inputs())
 
 
-def test_expect_backward_fails_a_forward_that_fakes_only_its_perturbed_outputs_whatever_the_sample(reference):
-    # Its repeated outputs are often within tolerance of the moved ones (at seed 11, all 16 sampled
-    # were in about one check of five when only values were compared); their differences never are.
-    for seed in [*range(4, 24), *[11] * 40]:
+def test_expect_backward_fails_a_forward_that_fakes_only_its_perturbed_outputs(reference):
+    # Its repeated outputs are often within tolerance of the moved ones; its differences are zero,
+    # and the reference's, which judge its zero gradients, are not.
+    for seed in range(4, 10):
         with pytest.raises(testing.CheckFailed, match="lstm_step_forward gives other outputs than the reference "
                                                       "when one input entry moves"):
             testing.expect_backward(flat_pair(reference), reference, "lstm_step_backward", *step_inputs(seed))
 
 
-def test_the_spot_checks_pass_a_right_forward_whatever_the_sample(reference):
-    for seed in range(4, 24):
+def test_a_right_pair_passes_on_any_inputs(reference):
+    for seed in range(4, 10):
         testing.expect_backward(reference_as_submission(reference), reference, "lstm_step_backward", *step_inputs(seed))
 
 
-def test_without_the_reference_or_its_spot_checks_the_same_fake_gets_through(reference):
+def test_a_passing_check_never_runs_the_learners_forward_on_perturbed_inputs(reference):
+    # So no value the learner's code chooses there can move the numerical gradients it is judged by.
+    right = reference_as_submission(reference)
+    right.lstm_step_forward = Unperturbed(reference.lstm_step_forward)
+    testing.expect_backward(right, reference, "lstm_step_backward", *step_inputs())
+
+
+def test_no_forward_steers_its_gradient_check_while_the_reference_runs(reference):
+    steering = steering_pair(reference)
+    with pytest.raises(testing.CheckFailed, match=r"lstm_step_forward gives other outputs than the reference when "
+                                                  r"one input entry moves by 1e-05 \(on the plain inputs they match\), "
+                                                  r".*Against the reference's, db has a relative error of 2\.[0-9]+e-01"):
+        testing.expect_backward(steering, reference, "lstm_step_backward", *step_inputs())
+    # Without a reference the steering works, which is what the docs warn of.
+    testing.expect_backward(steering_pair(reference), None, "lstm_step_backward", *step_inputs(),
+                            without_reference=True)
+
+
+def test_a_gradient_check_fails_closed_on_what_is_not_finite(reference):
+    not_finite = (r"gradient check: the numerical gradient of your forward is not finite at dx\[0, 0\] \(-?inf\): "
+                  r"lstm_step_forward's outputs when that input entry moves by \+-1e-05")
+    with pytest.raises(testing.CheckFailed, match=not_finite):
+        testing.expect_backward(huge_pair(reference), reference, "lstm_step_backward", *step_inputs())
+    with pytest.raises(testing.CheckFailed, match=not_finite):
+        testing.expect_backward(huge_pair(reference), None, "lstm_step_backward", *step_inputs(), without_reference=True)
+    args, douts = step_inputs()
+    forward, names = Local(reference.lstm_step_forward), testing.BACKWARDS["lstm_step_backward"].grads
+    right = list(reference.lstm_step_backward(*douts, reference.lstm_step_forward(*args)[2]))
+    nan = [g.copy() for g in right]
+    nan[3][1, 2] = np.nan
+    with pytest.raises(testing.CheckFailed, match=r"dWx contains NaN at dWx\[1, 2\]"):
+        testing.gradient_check(forward, args, range(6), [0, 1], douts, nan, names, reference=reference.lstm_step_forward)
+    huge = [g.copy() for g in right]
+    huge[0][:] = 1e300  # finite, but its norm is not: the relative error is NaN, and NaN > GRAD_TOL is false
+    with pytest.raises(testing.CheckFailed, match=r"gradient check: dx disagrees .*relative error nan"):
+        testing.gradient_check(forward, args, range(6), [0, 1], douts, huge, names, reference=reference.lstm_step_forward)
+
+
+def test_without_the_reference_the_same_fake_gets_through(reference):
     # Why going without the reference is an explicit opt-out: the fake's gradients then look right.
     errors = testing.gradient_check(flat_pair(reference).lstm_step_forward, step_inputs()[0], range(6), [0, 1],
                                     step_inputs()[1], [np.zeros_like(a) for a in step_inputs()[0]],
