@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 BUCKETS = 10  # 0-9 %, 10-19 %, ..., 90-99 %, and full marks on its own line
+SHOWN = 300   # characters of a note or a failure, in the gradebook and the summary
 
 
 @dataclass
@@ -31,10 +32,23 @@ def write_gradebook(path, results, steps):
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["learner", "total", *steps, "note"])
     for r in sorted(results, key=lambda r: r.learner):
-        writer.writerow([r.learner, f"{r.score:g}",
-                         *(f"{r.steps[s]['points']:g}" if s in r.steps else "0" for s in steps), r.note])
+        writer.writerow([cell(r.learner), f"{r.score:g}",
+                         *(f"{r.steps[s]['points']:g}" if s in r.steps else "0" for s in steps), cell(r.note)])
     from grader.outputs.export import write_atomically
     write_atomically(path, out.getvalue())
+
+
+def shown(text):
+    """Text from an upload or its grade (a file name, a message), as the gradebook and the summary
+    show it: capped, its control characters escaped (grader.sandbox.protocol.printable)."""
+    from grader.sandbox.protocol import printable
+    return printable(text, SHOWN)
+
+
+def cell(text):
+    """A text cell of gradebook.csv: shown, and never read as a formula by a spreadsheet."""
+    text = shown(text)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 def failure_key(entry):
@@ -43,8 +57,8 @@ def failure_key(entry):
     if entry.get("mistake"):
         from grader.course.mistakes import CATALOGUE
         key = str(entry["mistake"])
-        return CATALOGUE[key].name if key in CATALOGUE else key
-    line = (entry.get("message") or "").split("\n")[0]
+        return CATALOGUE[key].name if key in CATALOGUE else shown(key)
+    line = shown((entry.get("message") or "").split("\n")[0])
     line = re.sub(r"^fix .*? first \(this step builds on it\)\. ", "", line)  # the cause, not the cascade
     line = re.split(r" \(|; |: first at ", line)[0]
     line = re.sub(r"(?<![\w.])[-+]?\d+(\.\d+)?([eE][-+]?\d+)?", "#", line)
@@ -102,5 +116,5 @@ def summary_lines(results, steps, max_score, seconds, jobs):
     ungraded = [r for r in results if not r.graded]
     if ungraded:
         lines += ["", f"Not graded ({len(ungraded)}; score 0 in the gradebook, see its note column):"]
-        lines += [f"  {r.learner}: {r.note}" for r in ungraded]
+        lines += [f"  {shown(r.learner)}: {shown(r.note)}" for r in ungraded]
     return lines

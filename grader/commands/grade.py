@@ -13,6 +13,10 @@ from dataclasses import dataclass
 from grader.kit import BUILD, EXERCISES, PUBLIC_TESTS, SOLUTIONS
 from grader.plugin.session import Collector, GraderError, problems_text, run_pytest
 
+# GiB the grader's own process may add to its address space in a run: the judge holds a few
+# replies of at most 64 MiB each, and the reference's work is small.
+GRADER_MEMORY = 4.0
+
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(
@@ -36,6 +40,10 @@ def parse_args(argv):
                              "reported as not judged")
     parser.add_argument("--memory-limit", type=float, default=2.0,
                         help="address space allowed to the submission's process, in GiB (default: 2)")
+    parser.add_argument("--grader-memory-limit", type=float, default=GRADER_MEMORY,
+                        help=f"address space the grader's own process may add while it grades, in GiB "
+                             f"(default: {GRADER_MEMORY:g}; 0: no limit); a run that reaches it still writes "
+                             f"results.json")
     instructor = parser.add_argument_group("for instructors")
     instructor.add_argument("--step", metavar="NAME",
                             help="grade only this step; exit 0 if it passes, 1 if not (GitHub Classroom)")
@@ -123,9 +131,10 @@ def run_grade(args, staged_notes, folder, plugins=()):
 
     from grader.commands.progress import fingerprint, record_grade
     from grader.outputs.guard import RunGuard
+    from grader.sandbox.limits import GiB
 
     collector = Collector()
-    guard = RunGuard(args.results, args.time_limit, collector)
+    guard = RunGuard(args.results, args.time_limit, collector, memory=int(args.grader_memory_limit * GiB))
     try:
         guard.clear()
     except OSError as exc:

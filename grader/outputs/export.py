@@ -57,4 +57,59 @@ def gradescope_results(outcomes, results, elapsed, output="", extra=None):
 
 
 def write_results(path, document):
-    write_atomically(path, json.dumps(document, indent=2))
+    write_atomically(path, json.dumps(fitted(document), indent=2))
+
+
+RESULTS_LIMIT = 1_000_000  # bytes of results.json: PrairieLearn's cap (Gradescope's limit is similar)
+CUT = " ... (cut: results.json must stay under 1 MB)"
+
+
+def fitted(document, limit=RESULTS_LIMIT):
+    """``document`` as results.json may hold it: under ``limit`` bytes whatever the submission did.
+    Each text is already capped (grader.plugin.outcome), but a run of many failing checks can still
+    add up; then the longest texts (test outputs, step messages, the run's output) are cut to one
+    share, the largest that fits, so every check keeps the start of what it says."""
+    for _ in range(3):  # a cut text ends in CUT: the size is checked again
+        excess = len(json.dumps(document, indent=2)) - limit  # ASCII: json escapes the rest
+        if excess <= 0:
+            return document
+        fields = _texts(document)
+        costs = [_cost(holder[key]) for holder, key in fields]
+        share = _share(costs, sum(costs) - excess)
+        for (holder, key), cost in zip(fields, costs):
+            if cost > share:
+                holder[key] = _cut(holder[key], share)
+    return document
+
+
+def _texts(document):
+    """(holder, key) of every text results.json carries that can be long."""
+    return [(document, "output"), *((test, "output") for test in document["tests"]),
+            *((step, "message") for step in document["extra_data"]["steps"].values())]
+
+
+def _cost(text):
+    """Bytes ``text`` takes in results.json, its quotes aside."""
+    return len(json.dumps(text)) - 2
+
+
+def _share(costs, budget):
+    """The largest share such that every text cut to it (the shorter ones kept whole) fits in ``budget``."""
+    left, count = budget, len(costs)
+    for k, cost in enumerate(sorted(costs)):
+        if cost * (count - k) > left:
+            return max(0, left // (count - k))
+        left -= cost
+    return max(costs, default=0)
+
+
+def _cut(text, share):
+    """The longest start of ``text`` that, with CUT after it, takes at most ``share`` bytes."""
+    room = share - _cost(CUT)
+    if room <= 0:
+        return ""
+    low, high = 0, min(len(text), room)
+    while low < high:  # characters cost 1 to 12 bytes once escaped: search for the longest start that fits
+        middle = (low + high + 1) // 2
+        low, high = (middle, high) if _cost(text[:middle]) <= room else (low, middle - 1)
+    return text[:low] + CUT

@@ -6,6 +6,7 @@ process if the run overshoots its time limit anyway; after it (or from the watch
 grader's own process writes results.json, then report.json, each by an atomic rename. Checks
 that never ran are in results.json as "not judged", and the output says which.
 """
+import json
 import os
 import shutil
 import signal
@@ -14,9 +15,21 @@ import tempfile
 import threading
 import time
 
+import numpy as np
+
+try:
+    import resource
+except ImportError:  # Windows
+    resource = None
+
 from grader.outputs.export import gradescope_results, remove, write_atomically, write_results
 from grader.outputs.results import score, summarize
-from grader.plugin.outcome import NOT_JUDGED
+from grader.plugin.outcome import MESSAGE_LIMIT, NOT_JUDGED
+from grader.sandbox.limits import vm_size
+from grader.sandbox.protocol import printable
+
+NOTE_LIMIT = 20_000  # characters of one note: a list of file names, a notebook's lines not run
+NAMES_SHOWN = 20     # file names in one note, or in results.json's list of ignored files
 
 
 def watchdog_grace(time_limit):
@@ -34,12 +47,64 @@ def unenforced_note(gaps):
             "The time-out of each call and the run's time limit still hold.")
 
 
+def limit_own_memory(headroom):
+    """Lower this process's soft address-space limit to its size now plus ``headroom`` bytes, for
+    one run: a reply or check that would take the machine's memory meets MemoryError instead,
+    and results.json is still written. Only the soft limit: the run raises it again afterwards
+    (a notebook's kernel or ``make watch`` goes on). Returns (the limit to restore, or None; what
+    could not be enforced, in words, or None)."""
+    if not headroom:
+        return None, None
+    if resource is None:
+        return None, "the grader's own memory limit (no resource module)"
+    # OpenBLAS maps its work buffer at its first product, and ends the process (exit status 1,
+    # nothing written) if it cannot: that one is mapped now, before the limit.
+    np.ones((8, 8)) @ np.ones((8, 8))
+    size = vm_size()
+    if not size:  # without /proc (macOS) a process's size is unknown: a fixed limit could stop it at once
+        return None, "the grader's own memory limit (no /proc to measure the grader by)"
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    wanted = size + int(headroom) if hard == resource.RLIM_INFINITY else min(size + int(headroom), hard)
+    if soft != resource.RLIM_INFINITY and soft <= wanted:
+        return None, None  # already as tight: set by whoever started the grader
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
+    except (ValueError, OSError) as exc:
+        return None, f"the grader's own memory limit ({exc})"
+    return soft, None
+
+
+def restore_own_memory(soft):
+    if soft is not None:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, resource.getrlimit(resource.RLIMIT_AS)[1]))
+
+
+def names_text(names):
+    """File names from the submission, for a note: each cleaned, the first NAMES_SHOWN of them."""
+    shown = ", ".join(printable(name, 200) for name in names[:NAMES_SHOWN])
+    return shown + (f" and {len(names) - NAMES_SHOWN} more" if len(names) > NAMES_SHOWN else "")
+
+
+def cleaned_report(text):
+    """pytest-json-report's report.json with every string capped and escaped as the learner's text
+    is (its messages are the Outcomes', already clean: this holds whatever else it quotes)."""
+    def clean(value):
+        if isinstance(value, str):
+            return printable(value, MESSAGE_LIMIT, lines=True)
+        if isinstance(value, list):
+            return [clean(item) for item in value]
+        if isinstance(value, dict):
+            return {printable(key, 200): clean(item) for key, item in value.items()}
+        return value
+    return json.dumps(clean(json.loads(text)))
+
+
 def _interrupt(signum, frame):
     raise KeyboardInterrupt(f"stopped by {signal.Signals(signum).name}")
 
 
 class RunGuard:
-    def __init__(self, results_dir, time_limit, collector):
+    def __init__(self, results_dir, time_limit, collector, memory=0):
         self.results_dir = os.path.abspath(results_dir)
         self.results_path = os.path.join(self.results_dir, "results.json")
         self.report_path = os.path.join(self.results_dir, "report.json")
@@ -47,6 +112,9 @@ class RunGuard:
         self.collector = collector  # has .config once pytest is configured
         self.started = time.monotonic()
         self.scratch = None  # a private folder where pytest-json-report writes first
+        self.memory = memory  # bytes the run may add to the grader's address space; 0: no limit
+        self.memory_gap = None  # why that limit could not be set, in words for the report
+        self._memory_before = None
         self._lock = threading.Lock()
         self._written = False
 
@@ -67,10 +135,12 @@ class RunGuard:
         self._watchdog = threading.Timer(self.time_limit + watchdog_grace(self.time_limit), self._overrun)
         self._watchdog.daemon = True
         self._watchdog.start()
+        self._memory_before, self.memory_gap = limit_own_memory(self.memory)  # after the watchdog's thread exists
         return self
 
     def __exit__(self, *exc):
         self._watchdog.cancel()
+        restore_own_memory(self._memory_before)
         for s, handler in self._handlers.items():
             signal.signal(s, handler)
         shutil.rmtree(self.scratch, ignore_errors=True)
@@ -95,13 +165,13 @@ class RunGuard:
         state, notes = self.state(), []
         sandbox = state.worker.sandbox if state else None
         if sandbox and sandbox.ignored:
-            notes.append(f"Ignored in the submission (the grader never runs them): {', '.join(sandbox.ignored)}.")
+            notes.append(f"Ignored in the submission (the grader never runs them): {names_text(sandbox.ignored)}.")
         if sandbox and sandbox.skipped:
-            notes.append(f"Not copied from the submission: {', '.join(sandbox.skipped)}.")
+            notes.append(f"Not copied from the submission: {names_text(sandbox.skipped)}.")
         if sandbox and sandbox.unprotected:
             notes.append(f"Left readable to the worker: {', '.join(sandbox.unprotected)}.")
-        if state and state.worker.unenforced:
-            notes.append(unenforced_note(state.worker.unenforced))
+        if self.unenforced():
+            notes.append(unenforced_note(self.unenforced()))
         if state and state.worker.failure:
             notes.append(f"Not graded: {state.worker.failure}.")
         elif any(r.status == NOT_JUDGED for r in results):
@@ -110,15 +180,25 @@ class RunGuard:
             notes.append(f"Not judged: {steps} ({why}; time limit {self.time_limit:g} s).")
         return notes + (list(state.notes) if state else [])  # the plugin's own, such as why no mistake is named
 
+    def unenforced(self):
+        """The limits this platform does not let the grader enforce: the worker's, then its own."""
+        state = self.state()
+        return (state.worker.unenforced if state else []) + ([self.memory_gap] if self.memory_gap else [])
+
     def finish(self, extra_notes=()):
         """Write results.json, then report.json; returns (results, notes). Only the first call writes."""
+        # The memory limit bounds the judging: writing what was judged must not meet it as well.
+        restore_own_memory(self._memory_before)
+        self._memory_before = None
         outcomes = self.judged()
         results = summarize(outcomes)
-        notes = self.notes(outcomes, results) + list(extra_notes)
+        # A note may quote the submission (its file names, a notebook's lines): each is cleaned.
+        notes = [printable(note, NOTE_LIMIT, lines=True) for note in self.notes(outcomes, results) + list(extra_notes)]
         state = self.state()
-        extra = {"ignored": state.worker.sandbox.ignored if state else [],
+        ignored = state.worker.sandbox.ignored if state else []
+        extra = {"ignored": [printable(name, 200) for name in ignored[:NAMES_SHOWN]],
                  "not_judged": [o.nodeid for o in outcomes if o.status == NOT_JUDGED],
-                 "unenforced": state.worker.unenforced if state else []}
+                 "unenforced": self.unenforced()}
         with self._lock:
             if self._written:
                 return results, notes
@@ -127,8 +207,8 @@ class RunGuard:
                 outcomes, results, time.monotonic() - self.started, "\n".join(notes), extra))
             try:
                 with open(self.report_draft) as draft:
-                    write_atomically(self.report_path, draft.read())
-            except OSError:
+                    write_atomically(self.report_path, cleaned_report(draft.read()))
+            except (OSError, ValueError, RecursionError):  # not written, or not JSON: no report.json
                 remove(self.report_path)
         return results, notes
 

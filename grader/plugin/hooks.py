@@ -222,7 +222,7 @@ def _title(item):
 def _broke(exc):
     """Whether the check itself raised, rather than judging (or being unable to judge) the code."""
     return not isinstance(exc, (NotJudged, ReferenceUnavailable, NotStarted, CheckFailed, SubmissionError,
-                                AssertionError))
+                                AssertionError, MemoryError))
 
 
 def _untouched(step, submission):
@@ -235,6 +235,8 @@ def _verdict(excinfo, step, submission, problems):
     exc = excinfo.value
     if isinstance(exc, NotJudged):
         return "not judged", str(exc), ""
+    if isinstance(exc, MemoryError):  # the grader's own limit (RunGuard), met while judging this check
+        return "failed", "not graded: the grader ran out of its own memory while judging this check", ""
     if isinstance(exc, ReferenceUnavailable):  # the grader's own trouble, not the learner's
         if str(exc) not in problems:
             problems.append(str(exc))
@@ -296,8 +298,10 @@ def pytest_runtest_makereport(item, call):
         if status == "failed":
             mistake, message = state.name_mistake(call.excinfo.value, message)
             message = _with_blockers(message, step, call.excinfo.value, state)
+        outcome = Outcome(item.nodeid, _title(item), step, points, status, message, printed, mistake,
+                          graded.visibility, detail, broke)
         if status != "passed":
-            report.longrepr = message  # the learner's message, never the test's source or traceback
-        state.outcomes.append(Outcome(item.nodeid, _title(item), step, points, status, message, printed,
-                                      mistake, graded.visibility, detail, broke))
+            # The learner's message (as the Outcome cleaned it), never the test's source or traceback.
+            report.longrepr = outcome.message
+        state.outcomes.append(outcome)
     return report

@@ -1,7 +1,11 @@
 """A graded test's verdict, and the rule that turns a step's verdicts into the step's status."""
 from dataclasses import dataclass
 
+from grader.sandbox.protocol import printable
+
 PASSED, FAILED, NOT_STARTED, NOT_JUDGED = "passed", "failed", "not started", "not judged"
+MESSAGE_LIMIT = 3000  # characters of a verdict's message: the longest the checks write are under 1000
+PRINTED_LIMIT = 4000  # of what the code printed (the worker's client keeps its first 2000 bytes)
 
 
 @dataclass
@@ -21,6 +25,13 @@ class Outcome:
     # where in the test folder and what, as "file, line N: Type: message".
     detail: str = ""
     broke: bool = False  # the check itself raised: the test's fault whatever the code it graded
+
+    def __post_init__(self):
+        # Every verdict is made here, and each of these can quote the learner's text (a key, a
+        # warning, an exception, what it printed): capped and escaped once, before any output.
+        self.message = printable(self.message, MESSAGE_LIMIT)
+        self.detail = printable(self.detail, MESSAGE_LIMIT)
+        self.printed = printable(self.printed, PRINTED_LIMIT, lines=True)
 
 
 def step_status(statuses):

@@ -30,7 +30,7 @@ from grader.course.steps import BY_FUNCTION, module_of
 from grader.kit import KIT_ROOT, ONE_BLAS_THREAD
 from grader.sandbox.isolation import Sandbox, children, thread_count
 from grader.sandbox.limits import TALLY_START, Limits
-from grader.sandbox.protocol import HEADER_BYTES, ProtocolError, Ref, frame, message_size, printable, unpack
+from grader.sandbox.protocol import HEADER_BYTES, ProtocolError, Ref, TooComplex, frame, message_size, printable, unpack
 
 # The worker imports its modules from the sandbox's own copy of them (sys.argv[4]), never from the kit.
 BOOT = "import sys; sys.path.insert(0, sys.argv[4]); from grader.sandbox.worker import main; main(sys.argv)"
@@ -172,7 +172,7 @@ class Worker:
         deadline = time.monotonic() + timeout
         try:
             self._send(data, deadline, timeout)
-            reply = unpack(self._read(deadline, timeout))
+            reply = self._reply(deadline, timeout)
         except (TimedOut, Crashed) as exc:
             exc.printed = self.printed()
             flood = self._printed_mib()
@@ -230,6 +230,19 @@ class Worker:
                 raise TimedOut(f"did not take its input within {limit:g} s")
             view = view[written:]
 
+    def _reply(self, deadline, limit):
+        """The call's reply, decoded. One whose structure is refused (protocol.TooComplex) fails
+        its call with what it held; the worker goes on, since the reply was read whole. One that
+        the grader's own memory limit cannot hold stops the worker, whose pipe may hold the rest."""
+        try:
+            return unpack(self._read(deadline, limit))
+        except TooComplex as exc:
+            raise Crashed(str(exc)) from None
+        except MemoryError:
+            self.stop()
+            raise Crashed("returned more than the grader's own memory limit lets it read; return arrays of "
+                          "the shapes the docstring gives") from None
+
     def _read(self, deadline, limit):
         size = message_size(self._read_exact(HEADER_BYTES, deadline, limit))
         if size > REPLY_LIMIT:
@@ -271,7 +284,7 @@ class Worker:
     def printed(self):
         """What the current call printed, cut to PRINTED_LIMIT characters for the report."""
         head, size = self.output.head(PRINTED_LIMIT)
-        text = printable(head.decode(errors="replace"))
+        text = printable(head.decode(errors="replace"), lines=True)
         if size > PRINTED_LIMIT:
             text += f"\n... ({size - PRINTED_LIMIT} more bytes not shown)"
         return text

@@ -38,7 +38,8 @@ class StartFailed(Exception):
     """The worker cannot run within these limits: the grader's configuration, not the submission."""
 
 
-def _vm_size():
+def vm_size():
+    """This process's address space in bytes (0 where there is no /proc to read it from)."""
     try:
         with open("/proc/self/status") as status:
             for line in status:
@@ -60,9 +61,9 @@ def confine(spec):
     if resource is None:
         _switch_user(spec)
         return [NO_RESOURCE]
-    if spec["memory"] < _vm_size() + 64 * MiB:
+    if spec["memory"] < vm_size() + 64 * MiB:
         raise StartFailed(f"the memory limit ({spec['memory'] / MiB:.0f} MiB) is below what the worker "
-                          f"needs to start ({_vm_size() / MiB:.0f} MiB plus room to work)")
+                          f"needs to start ({vm_size() / MiB:.0f} MiB plus room to work)")
     for limit, value in ((resource.RLIMIT_AS, spec["memory"]), (resource.RLIMIT_FSIZE, spec["file_size"]),
                          (resource.RLIMIT_NOFILE, spec["open_files"]), (resource.RLIMIT_CORE, 0),
                          (resource.RLIMIT_NPROC, spec["processes"])):

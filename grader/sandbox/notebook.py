@@ -38,7 +38,7 @@ import re
 from dataclasses import dataclass, field
 
 from grader.course.steps import BY_FUNCTION, FILES
-from grader.sandbox.protocol import FROM_NOTEBOOK
+from grader.sandbox.protocol import FROM_NOTEBOOK, JSON_STRING
 
 MAX_NOTEBOOK_BYTES = 100 << 20  # the file, outputs included: plots and printed logs save tens of MiB
 MAX_PARSED_BYTES = 20 << 20     # what json parses, outputs cut: objects cost ~10x their text in memory
@@ -53,7 +53,7 @@ STEP_MODULES = {name[:-3] for name in FILES}  # imported by the scheme itself, n
 MAGIC_LINE = re.compile(r"^\s*(?:[%!?]|[\w.]+\s*=\s*[%!]|[\w.]+\?\??\s*$)")
 ARITHMETIC = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow)
 # A JSON string (escapes included) or a bracket: all that finding a value's end takes.
-JSON_TOKEN = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+JSON_TOKEN = re.compile(JSON_STRING + rb"|[\[\]{}]")
 JSON_COLON = re.compile(rb"\s*:\s*")
 READ_KEYS = {1: {b'"cells"'}, 3: {b'"cell_type"', b'"source"'}}  # by depth: the notebook's, a cell's
 SHELL_NAME = "get_ipython"  # IPython's, in the kernel only: a function calling it fails when graded

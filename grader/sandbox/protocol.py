@@ -17,17 +17,76 @@ HEADER_BYTES = _LENGTH.size
 # How a file written from a notebook (grader.sandbox.notebook) begins its docstring, after its
 # name: the worker then says the notebook lacks a function, not the file the learner never saw.
 FROM_NOTEBOOK = ", written by the grader from the notebook"
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Shown escaped, never written raw: C0 and C1 controls (escape sequences, carriage returns, line
+# breaks), the separators str.splitlines also breaks at, bidirectional overrides, and the lone
+# surrogates JSON can carry (a terminal cannot even encode those).
+_UNSHOWN = "\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff"  # and C0's, below
+_CONTROL = re.compile("[\x00-\x1f" + _UNSHOWN + "]")
+_CONTROL_BUT_LINES = re.compile("[\x00-\x08\x0b-\x1f" + _UNSHOWN + "]")  # keeps tabs and line breaks
+TEXT_LIMIT = 2000  # characters of one string the grader keeps from a reply (a message, a warning)
+KEY_LIMIT = 100    # characters of one dict key from a reply
 
 
-def printable(text):
-    """``text`` without control characters: what the worker says is shown, never interpreted by
-    a terminal (colour codes, cursor moves, a carriage return over an earlier line)."""
-    return _CONTROL.sub("\ufffd", text)
+def _escaped(match):
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text, limit=None, lines=False):
+    """``text`` as it may be shown: cut to ``limit`` characters (saying how many more there were),
+    its control characters escaped (``\\x1b``), so a terminal never interprets a colour code, a
+    cursor move or a carriage return over an earlier line. A line break is escaped too, so that no
+    text can start a line of its own in a report, unless ``lines`` (printed output) keeps it, and
+    tabs. The one function every piece of learner-controlled text passes through in the grader."""
+    text = str(text)
+    more = len(text) - limit if limit is not None and len(text) > limit else 0
+    if more:
+        text = text[:limit]
+    text = (_CONTROL_BUT_LINES if lines else _CONTROL).sub(_escaped, text)
+    return text + f" ... ({more} more characters not shown)" if more else text
+
+
+# A reply's structure, bounded before json builds it: a header of tens of MiB of tiny nested lists
+# would take over a GiB of the grader's memory. A real reply holds a few arrays and numbers.
+MAX_ELEMENTS = 1_000_000  # JSON values (lists, dicts, numbers, strings) in one message
+MAX_DEPTH = 100           # lists, tuples and dicts inside one another
+_NODE_DEPTH = 2           # JSON levels one packed container takes: its node, then its "v"
+_WRAPPING = 4             # and those around a value: the reply's own dict, an array's shape
+# A JSON string, escapes included: its commas and brackets are text, not structure (also
+# grader.sandbox.notebook's scan of a notebook's outputs).
+JSON_STRING = rb'"[^"\\]*(?:\\.[^"\\]*)*"'
+_STRUCTURE = re.compile(JSON_STRING + rb"|[\[\]{},]")
 
 
 class ProtocolError(Exception):
     """A message that is malformed, too large, or not allowed."""
+
+
+class TooComplex(ProtocolError):
+    """A message whose structure is refused before it is decoded; the message says what it held."""
+
+
+def check_structure(text):
+    """Refuse the JSON ``text`` (bytes) if it holds over MAX_ELEMENTS values or nests containers
+    over MAX_DEPTH deep, never building it: one scan of its strings, brackets and commas, which
+    stops at the bound (about a second for the largest structure refused; a real reply's header
+    takes microseconds)."""
+    elements = depth = deepest = 0
+    for count, token in enumerate(_STRUCTURE.finditer(text)):
+        first = text[token.start()]
+        if first in b"[{":
+            elements, depth = elements + 1, depth + 1
+            deepest = max(deepest, depth)
+        elif first in b"]}":
+            depth -= 1
+        elif first == 44:  # a comma: one more value in its list or dict
+            elements += 1
+        # Valid JSON has at most four tokens per value (a key, its value, brackets): more is as refused.
+        if elements > MAX_ELEMENTS or count > 4 * MAX_ELEMENTS:
+            raise TooComplex(f"returned a structure of over {MAX_ELEMENTS:,} elements (lists, tuples, dicts "
+                             f"and numbers); return NumPy arrays")
+        if deepest > MAX_DEPTH * _NODE_DEPTH + _WRAPPING:
+            raise TooComplex(f"returned lists, tuples or dicts nested over {MAX_DEPTH} deep; return NumPy arrays")
 
 
 class Ref:
@@ -102,9 +161,9 @@ def unpack(data):
     try:
         view = memoryview(data)
         (n,) = _LENGTH.unpack_from(view, 0)
-        header = json.loads(bytes(view[8:8 + n]))
+        header = _decoded(bytes(view[8:8 + n]))
         (m,) = _LENGTH.unpack_from(view, 8 + n)
-        sizes = json.loads(bytes(view[16 + n:16 + n + m]))
+        sizes = _decoded(bytes(view[16 + n:16 + n + m]))
         offsets, pos = [], 16 + n + m
         for size in sizes:
             offsets.append((pos, int(size)))
@@ -118,9 +177,16 @@ def unpack(data):
         raise ProtocolError(f"malformed message ({type(exc).__name__}: {exc})") from None
 
 
+def _decoded(text):
+    check_structure(text)
+    return json.loads(text)
+
+
 def _build(node, view, offsets):
-    if node is None or type(node) in (bool, str):
+    if node is None or type(node) is bool:
         return node
+    if type(node) is str:  # the worker's to choose: capped and cleaned before any check sees it
+        return printable(node, TEXT_LIMIT)
     kind = node["t"]
     if kind == "int":
         return int(node["v"])
@@ -130,7 +196,7 @@ def _build(node, view, offsets):
         items = [_build(x, view, offsets) for x in node["v"]]
         return items if kind == "list" else tuple(items)
     if kind == "dict":
-        return {str(k): _build(v, view, offsets) for k, v in node["v"].items()}
+        return {printable(k, KEY_LIMIT): _build(v, view, offsets) for k, v in node["v"].items()}
     if kind == "ref":
         return Ref(int(node["v"]))
     if kind == "foreign":

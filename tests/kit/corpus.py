@@ -16,7 +16,9 @@ TIME_LIMIT = 30.0    # seconds for a whole run, unless a case says otherwise
 START_UP = 15.0      # slack for starting Python and pytest on a busy machine
 PID = re.compile(r"hostile-pid=(\d+)")
 LEFT_FILE = re.compile(r'hostile-file=([^\s\\"]+)')
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Raw in a result, where the grader must have escaped it: controls (escape codes, carriage returns),
+# line separators and lone surrogates; tabs and line breaks are what printed output may keep.
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 SECRET = {"LSTM_KIT_GRADER_SECRET": "s3cret-the-worker-must-not-see"}  # in every run's environment
 RESULTS_SIZE = 200_000  # bytes: a flood of output must not reach results.json
 # sequence.py as learners write it, looping over the cell; the reference's does not call the cell
@@ -209,7 +211,7 @@ def problems(case, results, seconds, max_points):
     dump = json.dumps(results)
     if len(dump) > RESULTS_SIZE:
         found.append(f"results.json has {len(dump)} bytes, over {RESULTS_SIZE}")
-    if any(CONTROL.search(text) for text in _strings(results)):
+    if any(CONTROL.search(text) for text in strings(results)):
         found.append("results.json carries terminal control characters from the submission")
     if any(secret in dump for secret in SECRET.values()):
         found.append("the submission saw the grader's environment")
@@ -224,15 +226,16 @@ def problems(case, results, seconds, max_points):
     return found
 
 
-def _strings(value):
+def strings(value):
+    """Every string in a JSON document (its keys aside)."""
     if isinstance(value, str):
         yield value
     elif isinstance(value, dict):
         for item in value.values():
-            yield from _strings(item)
+            yield from strings(item)
     elif isinstance(value, list):
         for item in value:
-            yield from _strings(item)
+            yield from strings(item)
 
 
 def inflated(results, case, max_points):

@@ -1,6 +1,7 @@
 """The run's guarantees when the trouble is not the submission: results.json is written when the
 worker cannot start, when pytest stops or hangs, and nothing near the tests can change them."""
 import io
+import json
 import os
 import shutil
 import time
@@ -10,6 +11,7 @@ from grader.kit import KIT_ROOT
 from grader.outputs.results import StepResult
 from grader.plugin.outcome import FAILED
 
+import corpus
 from conftest import grade
 
 SOLUTIONS = os.path.join(KIT_ROOT, "solutions")
@@ -119,3 +121,70 @@ def test_rich_report_shows_brackets_in_messages_as_text():
     report.render([result], "exercises", {}, ["note with [/] inside"], console=report._console(stream))
     text = stream.getvalue()
     assert "[/] [bold]x[/bold] [red" in text and "printed: [/]" in text and "note with [/] inside" in text
+
+
+# Every step's functions fail, each printing what the worker keeps of a call's output and raising
+# an exception of 4 million characters of escape codes, line separators and accented letters;
+# the worker's own cut of an exception's message (its first 1000 characters) is undone first,
+# since the worker is the learner's process.
+MAXIMAL_TEXT = '''
+import sys as _sys
+
+TEXT = "\\x1b[2J\\x01\\u2028\\u00e9\\u20ac\\ud800[/]\\n" * 300_000  # 13 MB in a reply: under its cap
+_worker = _sys.modules["grader.sandbox.worker"]
+if not hasattr(_worker, "_cut_error"):
+    _worker._cut_error = _worker._error
+
+    def _uncut(exc, folder, module, function=None):
+        reply = _worker._cut_error(exc, folder, module, function)
+        reply["message"] = TEXT
+        return reply
+    _worker._error = _uncut
+
+
+def _failing(*args, **kwargs):
+    print(TEXT[:70_000])
+    raise ValueError(TEXT)
+
+
+for _name in NAMES:
+    globals()[_name] = _failing
+'''
+
+
+def test_results_json_stays_under_1_mb_when_every_check_fails_with_maximal_text(tmp_path):
+    from grader.course.steps import STEPS
+    from grader.outputs.export import RESULTS_LIMIT
+
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    for name in {step.file for step in STEPS}:
+        names = [f for step in STEPS if step.file == name for f in step.functions]
+        text = open(os.path.join(SOLUTIONS, name)).read() + f"\n\nNAMES = {names!r}\n" + MAXIMAL_TEXT
+        (folder / name).write_text(text)
+    graded = grade(folder, tmp_path / "results", timeout=300)
+    assert graded.exit_code == 1 and graded.score == 0, graded.output[-3000:]
+    assert {test["status"] for test in graded.results["tests"]} == {"failed"}
+    assert all("raised ValueError: \\x1b[2J\\x01\\u2028" in s["message"] for s in graded.steps.values())
+    assert os.path.getsize(tmp_path / "results" / "results.json") < RESULTS_LIMIT
+    report = (tmp_path / "results" / "report.json").read_text()
+    assert len(report) < RESULTS_LIMIT
+    for document in (graded.results, json.loads(report)):
+        assert not any(corpus.CONTROL.search(text) for text in corpus.strings(document))
+    assert not corpus.CONTROL.search(graded.output) and len(graded.output) < 100_000
+
+
+def test_results_too_large_are_cut_fairly_under_the_limit():
+    from grader.outputs.export import CUT, RESULTS_LIMIT, fitted
+
+    outputs = ["short output", *(f"test {k}: " + "\u20ac" * 100_000 for k in range(40)), "x" * 10_000]
+    document = {"score": 0, "output": "notes " * 50_000, "tests": [{"output": text} for text in outputs],
+                "extra_data": {"steps": {"sigmoid": {"message": "m" * 200_000}}}}
+    fitted(document)
+    assert len(json.dumps(document, indent=2)) <= RESULTS_LIMIT
+    cut = [test["output"] for test in document["tests"]]
+    assert cut[0] == "short output" and cut[-1] == "x" * 10_000  # short enough to keep whole
+    assert all(text.startswith(f"test {k}: \u20ac") and text.endswith(CUT) for k, text in enumerate(cut[1:-1]))
+    sizes = [len(json.dumps(text)) for text in cut[1:-1]]
+    assert max(sizes) - min(sizes) < 12  # one share each, to within a character's escape
+    assert document["output"].startswith("notes notes") and document["output"].endswith(CUT)

@@ -48,7 +48,8 @@ def test_corpus_covers_what_the_issue_lists():
             "keyboard-interrupt", "base-exception", "segfault", "memory-bomb", "fork-bomb", "output-flood",
             "fake-results", "conftest-marks-all-passed", "patches-numpy-and-builtins", "always-equal-object",
             "agreeable-arrays", "mutates-inputs", "reads-reference-and-tests", "sleep-under-limit",
-            "sleep-over-limit", "nonfinite-values", "wrong-return-types", "mixed-crashes"} <= names
+            "sleep-over-limit", "nonfinite-values", "wrong-return-types", "mixed-crashes", "huge-warning",
+            "huge-dict-key", "escape-sequences", "nested-reply"} <= names
     notebooks = {case.name for case in CASES if case.notebook}
     assert {"notebook-fake-results", "notebook-endless-loops", "notebook-reads-reference-and-tests",
             "notebook-ipython-calls", "notebook-big-output", "notebook-defined-twice"} <= notebooks

@@ -21,7 +21,7 @@ from conftest import ALL_STEPS, build_submission
 HERE = os.path.dirname(os.path.abspath(__file__))
 # What the note must name, one phrase per facility missing in the simulation.
 NAMED = ("the memory, CPU-time, file-size, open-file and process-count limits (no resource module)",
-         "no process groups", "no /proc", "no subreaper")
+         "no process groups", "no /proc", "no subreaper", "the grader's own memory limit (no resource module)")
 LOOPS = '''
 def forget_gate(x, h_prev, Wx, Wh, b):
     while True:
@@ -84,7 +84,7 @@ def test_the_reference_gets_full_marks_and_the_note_names_what_is_not_enforced(p
     assert "time-out of each call and the run's time limit still hold" in note
     assert note in graded.results["output"]
     unenforced = graded.results["extra_data"]["unenforced"]
-    assert len(unenforced) == 3 and all(any(phrase in gap for gap in unenforced) for phrase in NAMED)
+    assert len(unenforced) == 4 and all(any(phrase in gap for gap in unenforced) for phrase in NAMED)
 
 
 def test_a_loop_times_out_a_crash_and_prints_are_its_own_as_on_posix(posixless_python, grade_in, tmp_path):
