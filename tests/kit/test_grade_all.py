@@ -119,3 +119,19 @@ def test_failures_group_by_named_mistake_or_by_message_without_details():
     assert failure_key({"message": "gradient check: dWh disagrees with central differences of your own forward "
                                    "(relative error 3.1e-01, allowed 1e-06)"}) == \
         "gradient check: dWh disagrees with central differences of your own forward"
+
+
+def test_gradebook_shows_an_uploads_text_escaped_capped_and_never_as_a_formula(tmp_path):
+    from instructor.gradebook import SHOWN, LearnerResult, summary_lines, write_gradebook
+
+    hostile = LearnerResult("=HYPERLINK(\"x\")", note="\x1b[2J\rALL TESTS PASSED " + "n" * 10_000, graded=False)
+    failing = LearnerResult("zoe", steps={"sigmoid": {"status": "failed", "points": 0, "mistake": "",
+                                                      "message": "sigmoid raised \x1b[31mValueError " + "m" * 10_000}})
+    write_gradebook(tmp_path / "gradebook.csv", [hostile, failing], ["sigmoid"])
+    rows = list(csv.reader(open(tmp_path / "gradebook.csv")))
+    assert rows[1][0] == "'=HYPERLINK(\"x\")" and rows[1][-1].startswith("\\x1b[2J\\x0dALL TESTS PASSED nnn")
+    assert len(rows[1][-1]) < SHOWN + 100
+    text = "\n".join(summary_lines([hostile, failing], ["sigmoid"], 4, 1.0, 1))
+    assert "\x1b" not in text and "\r" not in text
+    assert "sigmoid raised \\x1b[#mValueError" in text  # its numbers taken out, as in any message
+    assert max(len(line) for line in text.splitlines()) < 2 * SHOWN
