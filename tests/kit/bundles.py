@@ -9,6 +9,8 @@ import ast
 
 from grader.course.steps import BY_FUNCTION, BY_NAME, builds_on
 
+from mistakes import ALTERNATIVES, MISTAKES, UNCATALOGUED
+
 
 def defined_functions(source):
     """The learner's functions (of any step) that ``source`` defines."""
@@ -43,3 +45,11 @@ def pack(changes):
         else:
             group.append(name)
     return groups
+
+
+# The learner-style cases of mistakes.py, packed once for every test module that grades them:
+# kind -> {case: (step, source)}, and kind -> [[case, ...], ...] of mutually independent ones.
+CHANGES = {"mistakes": {c: (s, src) for c, (s, _, src) in MISTAKES.items()},
+           "uncatalogued": {c: (s, src) for c, (s, src, _) in UNCATALOGUED.items()},
+           "alternatives": ALTERNATIVES}
+GROUPS = {kind: pack({case: source for case, (_, source) in changes.items()}) for kind, changes in CHANGES.items()}

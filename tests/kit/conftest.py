@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pytest
@@ -124,3 +125,21 @@ def install_wheel(wheel, python, target):
     subprocess.run([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
                     "--target", str(target), str(wheel)], check=True, capture_output=True, timeout=600)
     return target
+
+
+@pytest.fixture(scope="session")
+def group_grades(tmp_path_factory):
+    """grades(kind, k) -> Graded for the k-th group of bundles.GROUPS[kind], with the kit's venv:
+    each group graded once per session, two at a time, for every module that compares with it."""
+    from bundles import CHANGES, GROUPS
+
+    jobs = [(kind, k) for kind, groups in GROUPS.items() for k in range(len(groups))]
+
+    def run(job):
+        kind, k = job
+        folder = tmp_path_factory.mktemp(f"{kind}-{k}")
+        replace = {CHANGES[kind][case][0]: CHANGES[kind][case][1] for case in GROUPS[kind][k]}
+        return grade(build_submission(folder / "submission", done=ALL_STEPS, replace=replace), folder / "results")
+    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 1)) as pool:
+        results = dict(zip(jobs, pool.map(run, jobs)))
+    return lambda kind, k: results[(kind, k)]

@@ -7,7 +7,6 @@ import os
 import sys
 import types
 import warnings
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -33,9 +32,9 @@ from grader.judge.evidence import Evidence
 from grader.judge.variants import FORMS, correct
 from grader.kit import KIT_ROOT
 
-from bundles import affected, defined_functions, pack
-from conftest import ALL_STEPS, build_submission, grade
-from mistakes import ALTERNATIVES, MISTAKES, UNCATALOGUED
+from bundles import GROUPS, affected, defined_functions
+from conftest import ALL_STEPS
+from mistakes import MISTAKES, UNCATALOGUED
 
 # The mistakes the catalogue must cover (the kit's promise to learners).
 REQUIRED = {"gate_tanh", "candidate_sigmoid", "missing_bias", "swapped_weights", "transposed_weights",
@@ -46,33 +45,14 @@ REQUIRED = {"gate_tanh", "candidate_sigmoid", "missing_bias", "swapped_weights",
 # Recognised from the worker's warnings and its report of inputs changed in place.
 DETECTED_WITHOUT_FORMS = {"overflow_sigmoid", "where_both_branches", "softmax_overflow", "log_of_zero", "mutated_input"}
 
-GROUPS = {
-    "mistakes": pack({case: source for case, (_, _, source) in MISTAKES.items()}),
-    "uncatalogued": pack({case: source for case, (_, source, _) in UNCATALOGUED.items()}),
-    "alternatives": pack({case: source for case, (_, source) in ALTERNATIVES.items()}),
-}
-CHANGES = {"mistakes": {c: (s, src) for c, (s, _, src) in MISTAKES.items()},
-           "uncatalogued": {c: (s, src) for c, (s, src, _) in UNCATALOGUED.items()},
-           "alternatives": ALTERNATIVES}
-
-
 def group_of(kind, case):
     return next(k for k, group in enumerate(GROUPS[kind]) if case in group)
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    """graded(kind, k) -> Graded for the k-th group of ``kind``; every group is graded once, two at a time."""
-    jobs = [(kind, k) for kind, groups in GROUPS.items() for k in range(len(groups))]
-
-    def run(job):
-        kind, k = job
-        folder = tmp_path_factory.mktemp(f"{kind}-{k}")
-        replace = {CHANGES[kind][case][0]: CHANGES[kind][case][1] for case in GROUPS[kind][k]}
-        return grade(build_submission(folder / "submission", done=ALL_STEPS, replace=replace), folder / "results")
-    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 1)) as pool:
-        results = dict(zip(jobs, pool.map(run, jobs)))
-    return lambda kind, k: results[(kind, k)]
+def graded(group_grades):
+    """graded(kind, k) -> Graded for the k-th group of ``kind`` (graded once for the session)."""
+    return group_grades
 
 
 # -- graded as a learner would be -----------------------------------------------------------------
