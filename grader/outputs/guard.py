@@ -75,6 +75,7 @@ def limit_own_memory(headroom):
 
 
 def restore_own_memory(soft):
+    """Raise the soft address-space limit back to ``soft``, as it was before ``limit_own_memory``."""
     if soft is not None:
         resource.setrlimit(resource.RLIMIT_AS, (soft, resource.getrlimit(resource.RLIMIT_AS)[1]))
 

@@ -3,7 +3,10 @@
 Messages carry only None, booleans, numbers, strings, lists, tuples, string-keyed dicts and
 numeric NumPy arrays. Decoding never runs code: the header is JSON, arrays are raw bytes whose
 dtype must be a plain numeric one. Anything else the worker meets is sent as a description
-(``Foreign``), so the grader can say what came back without ever holding it.
+(``Foreign``), so the grader can say what came back without ever holding it. A message's
+structure is bounded before it is decoded (``check_structure``), and every string it brings is
+capped and escaped (``printable``): the worker is the learner's process, so nothing it sends is
+trusted to be small or clean.
 """
 import json
 import re
@@ -69,7 +72,7 @@ class TooComplex(ProtocolError):
 def check_structure(text):
     """Refuse the JSON ``text`` (bytes) if it holds over MAX_ELEMENTS values or nests containers
     over MAX_DEPTH deep, never building it: one scan of its strings, brackets and commas, which
-    stops at the bound (about a second for the largest structure refused; a real reply's header
+    stops at the bound (a second or two for the largest structure refused; a real reply's header
     takes microseconds)."""
     elements = depth = deepest = 0
     for count, token in enumerate(_STRUCTURE.finditer(text)):
