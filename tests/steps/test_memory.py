@@ -211,7 +211,7 @@ def trained_and_losses(value, params, steps):
     trained = expect_params(trained, params, "params")
     if isinstance(losses, list) and all(isinstance(v, (int, float)) for v in losses):
         losses = np.array(losses, dtype=float)  # a list of floats is as good as an array
-    return trained, expect_array(losses, "losses", np.empty(steps))
+    return trained, expect_array(losses, "losses", np.zeros(steps))  # zeros: np.empty could hold a NaN
 
 
 def _own_first_loss(submission, losses, x, y, params):
