@@ -139,16 +139,14 @@ class NotebookSession:
     def _ensure_spare(self, folder):
         """Starts a worker for ``folder`` unless one is up (in the thread of the check before)."""
         from grader.sandbox.client import Worker
-        from grader.sandbox.limits import GiB, Limits
 
         if self.spare is not None and (self.spare.proc is None or self.spare.folder != os.path.abspath(folder)):
             self.spare.close()
             self.spare = None
         if self.spare is None:
             args = parse_args([])
-            limits = Limits(memory=int(args.memory_limit * GiB), cpu_seconds=int(args.time_limit) + 1)
-            self.spare = Worker(folder, self.call_timeout, limits,
-                                protect=[self.reference, *self.tests.split(":"), self.results])
+            self.spare = Worker.for_grading(folder, self.call_timeout, args.memory_limit, args.time_limit,
+                                            [self.reference, *self.tests.split(":"), self.results])
             self.spare.start()
         return self.spare
 

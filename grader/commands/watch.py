@@ -125,7 +125,11 @@ class Watcher:
 
     def _spare_worker(self):
         if self.spare is None or self.spare.proc is None:
-            self.spare = Worker(self.folder, self.call_timeout)
+            from grader.commands.grade import parse_args as grader_args
+
+            args = grader_args(self.grader_argv)  # the limits and protected folders the run itself gives
+            self.spare = Worker.for_grading(self.folder, self.call_timeout, args.memory_limit, args.time_limit,
+                                            [args.reference, *args.tests.split(":"), args.results])
             self.spare.start()
         return self.spare
 

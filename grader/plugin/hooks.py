@@ -17,7 +17,6 @@ from grader.judge.reference import MISTAKE_RECORDING, ReferenceUnavailable, dige
 from grader.plugin import validate
 from grader.plugin.outcome import Outcome, step_status
 from grader.sandbox.client import NotJudged, NotStarted, Submission, SubmissionError, Worker
-from grader.sandbox.limits import GiB, Limits
 from grader.sandbox.perturb import copied
 
 STATE = pytest.StashKey()
@@ -30,9 +29,9 @@ class GradingState:
         time_limit = config.getoption("time_limit")
         self.reference_dir = config.getoption("reference")
         tests = [os.path.abspath(a if os.path.isdir(a) else os.path.dirname(a)) for a in config.args]
-        limits = Limits(memory=int(config.getoption("memory_limit") * GiB), cpu_seconds=int(time_limit) + 1)
-        self.worker = Worker(config.getoption("submission"), config.getoption("call_timeout"), limits,
-                             protect=[self.reference_dir, *tests, *config.getoption("protect")])
+        self.worker = Worker.for_grading(config.getoption("submission"), config.getoption("call_timeout"),
+                                         config.getoption("memory_limit"), time_limit,
+                                         [self.reference_dir, *tests, *config.getoption("protect")])
         self.submission = Submission(self.worker, deadline=time.monotonic() + time_limit)
         self.outcomes = []
         self.collected = []  # Outcome for every graded test, as "not judged" until it is

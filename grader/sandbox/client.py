@@ -96,6 +96,13 @@ class Worker:
         self.channel = None
         self._unapplied = []   # the limits the worker said it could not apply
 
+    @classmethod
+    def for_grading(cls, folder, call_timeout, memory_gib, time_limit, protect):
+        """A worker with the limits a grading run gives it: ``memory_gib`` of address space, CPU
+        time for the whole run, and ``protect`` (the reference, the tests, the results) closed to it."""
+        from grader.sandbox.limits import GiB
+        return cls(folder, call_timeout, Limits(memory=int(memory_gib * GiB), cpu_seconds=int(time_limit) + 1), protect)
+
     def start(self):
         self.ready, self.imported = False, set()
         try:
