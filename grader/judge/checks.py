@@ -32,8 +32,44 @@ def mistake_failed(key, detail):
     return CheckFailed(explain(key, detail), mistake=key)
 
 
-def _type_name(value):
+def type_name(value):
+    """The name of ``value``'s type as the learner wrote it ("list", "Decimal"), also for a value
+    the worker could only describe."""
     return value.type if isinstance(value, Foreign) else type(value).__name__
+
+
+_INT64 = (-2**63, 2**63)
+
+
+def _huge_int(value):
+    """How a whole number too large for NumPy (a Python int beyond int64) is shown, or None."""
+    if type(value) is not int or _INT64[0] <= value < _INT64[1]:
+        return None
+    digits = str(abs(value))
+    return f"{'-' if value < 0 else ''}{digits[:6]}... (a whole number of {len(digits)} digits)"
+
+
+def _expected(want):
+    return "a number (float64)" if np.shape(want) == () else f"a NumPy array of shape {want.shape}"
+
+
+def _as_float(value, name):
+    """One number as a float: a Python int or float, a NumPy scalar or a 0-d array of a real
+    dtype; anything else fails with what it is."""
+    if isinstance(value, np.ndarray) and value.shape != ():
+        raise CheckFailed(f"{name} is an array of shape {value.shape}; expected a single number")
+    if isinstance(value, (np.ndarray, np.generic)) and value.dtype.kind in "iuf":
+        return float(value)
+    if type(value) is float:
+        return value
+    if type(value) is int:
+        try:
+            return float(value)
+        except OverflowError:
+            raise CheckFailed(f"{name} is {_huge_int(value)}: too large for a float64, whose largest is about "
+                              f"1.8e308") from None
+    shown = "None" if value is None else f"a {type_name(value)}" + (f" ({value.repr})" if isinstance(value, Foreign) else "")
+    raise CheckFailed(f"{name} is {shown}; expected a number")
 
 
 def locate(name, index, shape, axes=None):
@@ -82,7 +118,9 @@ def expect_array(value, name, want, axes=None):
     if value is None:
         raise CheckFailed(f"{name} is None: is a `return` missing?")
     if isinstance(value, (list, tuple, dict, Foreign)) or not isinstance(value, (np.ndarray, np.generic, int, float)):
-        raise CheckFailed(f"{name} is a {_type_name(value)}; expected a NumPy array of shape {want.shape}")
+        raise CheckFailed(f"{name} is a {type_name(value)}; expected {_expected(want)}")
+    if _huge_int(value):
+        raise CheckFailed(f"{name} is {_huge_int(value)}, too large for any NumPy number; expected {_expected(want)}")
     got = np.asarray(value)
     if got.shape != want.shape:
         raise CheckFailed(f"{name} has shape {got.shape}; expected {want.shape}")
@@ -95,6 +133,15 @@ def expect_array(value, name, want, axes=None):
         raise CheckFailed(f"{name} contains {kind} at {locate(name, index, got.shape, axes)} "
                           f"({int(bad.sum())} of {got.size} entries are not finite)")
     return got
+
+
+def expect_numbers(value, name, count):
+    """``count`` numbers (say, train's losses), as a float64 array: a 1-d array, or a list or tuple
+    whose items are each a number (a Python int or float, a NumPy scalar, a 0-d array). An item
+    that is no number, or none a float can hold (an int of 400 digits), fails with what it is."""
+    if isinstance(value, (list, tuple)):
+        value = np.array([_as_float(v, f"{name}[{k}]") for k, v in enumerate(value)], dtype=np.float64)
+    return expect_array(value, name, np.zeros(count))  # zeros: np.empty could hold a NaN
 
 
 def expect_close(value, want, name, axes=None):
@@ -121,7 +168,7 @@ def expect_all_close(got, want, names, axes=None):
 def expect_tuple(value, function, names):
     """A returned tuple (or list) of ``len(names)`` items, e.g. ``(h, c, cache)``."""
     if not isinstance(value, (tuple, list)) or len(value) != len(names):
-        shown = f"{len(value)} items" if isinstance(value, (tuple, list)) else f"a {_type_name(value)}"
+        shown = f"{len(value)} items" if isinstance(value, (tuple, list)) else f"a {type_name(value)}"
         raise CheckFailed(f"{function} returned {shown}; expected a tuple ({', '.join(names)})")
     return tuple(value)
 

@@ -1,9 +1,12 @@
 """The wire format between the grader and the worker.
 
 Messages carry only None, booleans, numbers, strings, lists, tuples, string-keyed dicts and
-numeric NumPy arrays. Decoding never runs code: the header is JSON, arrays are raw bytes whose
-dtype must be a plain numeric one. Anything else the worker meets is sent as a description
-(``Foreign``), so the grader can say what came back without ever holding it. A message's
+numeric NumPy arrays. A subclass of list, tuple or dict (a namedtuple, an OrderedDict, a
+defaultdict) travels as its plain form, read through the base class, so none of its own methods
+decide what the grader sees. Decoding never runs code: the header is JSON, arrays are raw bytes
+whose dtype must be a plain numeric one. Anything else the worker meets is sent as a description
+(``Foreign``: the learner's type name and repr), so the grader can say what came back without
+ever holding it. A message's
 structure is bounded before it is decoded (``check_structure``), and every string it brings is
 capped and escaped (``printable``): the worker is the learner's process, so nothing it sends is
 trusted to be small or clean.
@@ -116,12 +119,20 @@ class Foreign:
         return f"<{self.type}: {self.repr}>"
 
 
-def _describe(obj, limit=200):
+def _describe(obj, limit=200, kind=None):
     try:
         text = repr(obj)
     except BaseException as exc:  # a hostile __repr__ must not stop the description
         text = f"<repr failed: {type(exc).__name__}>"
-    return Foreign(type(obj).__name__, text[:limit])
+    return Foreign(kind or type(obj).__name__, text[:limit])
+
+
+def _plain_items(o):
+    """The items of a list or tuple, or the (key, value) pairs of a dict, of any subclass, as the
+    base class holds them (a subclass's own __iter__ or items may say otherwise)."""
+    if isinstance(o, dict):
+        return list(dict.items(o))
+    return list(list.__iter__(o) if isinstance(o, list) else tuple.__iter__(o))
 
 
 def pack(obj):
@@ -143,10 +154,13 @@ def pack(obj):
             if not isinstance(o, np.ndarray):
                 out["scalar"] = True
             return out
-        if type(o) in (list, tuple):
-            return {"t": type(o).__name__, "v": [walk(x) for x in o]}
-        if type(o) is dict and all(type(k) is str for k in o):
-            return {"t": "dict", "v": {k: walk(v) for k, v in o.items()}}
+        if isinstance(o, (list, tuple)):  # a namedtuple is a tuple
+            return {"t": "list" if isinstance(o, list) else "tuple", "v": [walk(x) for x in _plain_items(o)]}
+        if isinstance(o, dict):  # an OrderedDict or a defaultdict is a dict
+            items = _plain_items(o)
+            if all(isinstance(k, str) for k, _ in items):
+                return {"t": "dict", "v": {str.__str__(k): walk(v) for k, v in items}}
+            return walk(_describe(o, kind=f"{type(o).__name__} with keys that are not strings"))
         if type(o) is Ref:
             return {"t": "ref", "v": o.id}
         if type(o) is Foreign:

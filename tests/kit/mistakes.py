@@ -780,6 +780,56 @@ def rnn_step_backward(dh, cache):
     D = cache["D"]
     return dxh[:, :D], dxh[:, D:], dW[:D], dW[D:], da.sum(axis=0)
 '''),
+    # Containers other than the plain ones: the worker sends each as its plain form.
+    "rnn_step_returns_namedtuples": ("rnn_step", '''
+from collections import namedtuple
+
+RnnStep = namedtuple("RnnStep", "h cache")
+RnnGrads = namedtuple("RnnGrads", "dx dh_prev dWx dWh db")
+
+def rnn_step_forward(x, h_prev, Wx, Wh, b):
+    h = np.tanh(x @ Wx + h_prev @ Wh + b)
+    return RnnStep(h, (x, h_prev, Wx, Wh, h))
+
+def rnn_step_backward(dh, cache):
+    x, h_prev, Wx, Wh, h = cache
+    da = dh * (1 - h**2)
+    return RnnGrads(dx=da @ Wx.T, dh_prev=da @ Wh.T, dWx=x.T @ da, dWh=h_prev.T @ da, db=da.sum(axis=0))
+'''),
+    "loss_and_train_in_ordered_and_default_dicts_with_0d_losses": ("classifier_loss", '''
+from collections import OrderedDict, defaultdict
+
+def classifier_loss(x, y, params):
+    N, H = x.shape[0], params["Wh"].shape[0]
+    h, cache = lstm_forward(x, np.zeros((N, H)), params["Wx"], params["Wh"], params["b"])
+    scores = h[:, -1] @ params["Wy"] + params["by"]
+    z = scores - scores.max(axis=1, keepdims=True)
+    log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    dscores = np.exp(log_p)
+    dscores[np.arange(N), y] -= 1
+    dscores /= N
+    dh = np.zeros_like(h)
+    dh[:, -1] = dscores @ params["Wy"].T
+    _, _, dWx, dWh, db = lstm_backward(dh, cache)
+    grads = OrderedDict(Wx=dWx, Wh=dWh, b=db, Wy=h[:, -1].T @ dscores, by=dscores.sum(axis=0))
+    return np.mean(-log_p[np.arange(N), y]), grads
+
+def train(params, data, steps, lr, clip):
+    params = defaultdict(float, {k: np.copy(v) for k, v in params.items()})
+    m, v = defaultdict(float), defaultdict(float)
+    losses = []
+    for s in range(steps):
+        x, y = data[s % len(data)]
+        loss, grads = classifier_loss(x, y, params)
+        losses.append(np.asarray(loss))  # a 0-d array each
+        norm = np.sqrt(sum(np.sum(g**2) for g in grads.values()))
+        scale = min(1.0, clip / norm)
+        for k, g in grads.items():
+            m[k] = 0.9 * m[k] + 0.1 * g * scale
+            v[k] = 0.999 * v[k] + 0.001 * (g * scale)**2
+            params[k] = params[k] - lr * (m[k] / (1 - 0.9**(s + 1))) / (np.sqrt(v[k] / (1 - 0.999**(s + 1))) + 1e-8)
+    return params, losses
+'''),
     "train_adam_with_lists_and_one_flat_norm": ("train", '''
 def train(params, data, steps, lr, clip):
     keys = list(params)

@@ -18,6 +18,7 @@ from grader.testing import (
     expect_inputs_kept_while,
     expect_keeps_inputs,
     expect_matches_reference,
+    expect_numbers,
     expect_tuple,
     gate_args,
     gradient_check,
@@ -26,6 +27,7 @@ from grader.testing import (
     recorded,
     sizes,
     tasks,
+    type_name,
     upstream,
 )
 
@@ -109,7 +111,7 @@ def expect_loss(value, name="loss"):
 def expect_params(value, like, name):
     """A dict with exactly the keys of ``like``, each an array shaped like its counterpart."""
     if not isinstance(value, dict):
-        raise CheckFailed(f"{name} is a {type(value).__name__}; expected a dict with the keys of params "
+        raise CheckFailed(f"{name} is a {type_name(value)}; expected a dict with the keys of params "
                           f"({', '.join(like)})")
     missing, extra = [k for k in like if k not in value], [k for k in value if k not in like]
     if missing:
@@ -208,10 +210,7 @@ def learner_training(train, params, data, steps, clip=TRAIN["clip"]):
 def trained_and_losses(value, params, steps):
     """What train returned, checked for structure: (params, losses as an array)."""
     trained, losses = expect_tuple(value, "train", ("params", "losses"))
-    trained = expect_params(trained, params, "params")
-    if isinstance(losses, list) and all(isinstance(v, (int, float)) for v in losses):
-        losses = np.array(losses, dtype=float)  # a list of floats is as good as an array
-    return trained, expect_array(losses, "losses", np.zeros(steps))  # zeros: np.empty could hold a NaN
+    return expect_params(trained, params, "params"), expect_numbers(losses, "losses", steps)
 
 
 def _own_first_loss(submission, losses, x, y, params):
