@@ -3,6 +3,7 @@
 #   make handout                                      dist/handout/ and dist/lstm-kit-handout.zip
 #   make gradescope TESTS=tests/steps:tests/hidden    dist/autograder.zip for Gradescope
 #   make grade-all SUBMISSIONS=folder [OUT=build/class] [JOBS=n] [TIME_LIMIT=s]   grade a whole class
+#       [ROSTER=roster.csv] [LEARNER=name]   name the learners; grade one learner again into OUT
 #   make classroom                                    refresh .github/classroom/autograding.json
 #   make notebook                                     notebooks/lstm_kit.ipynb from the stubs in exercises/
 OUT ?= build/class
@@ -23,7 +24,7 @@ gradescope: $(VENV)/.installed
 
 grade-all: $(VENV)/.installed
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade-all SUBMISSIONS=folder [TESTS=...] [OUT=build/class]"; exit 2; }
-	@$(PY) -m instructor grade-all $(SUBMISSIONS) --tests $(TESTS) --out $(OUT) --call-timeout $(CALL_TIMEOUT) --time-limit $(TIME_LIMIT) $(if $(JOBS),--jobs $(JOBS))
+	@$(PY) -m instructor grade-all $(SUBMISSIONS) --tests $(TESTS) --out $(OUT) --call-timeout $(CALL_TIMEOUT) --time-limit $(TIME_LIMIT) $(if $(JOBS),--jobs $(JOBS)) $(if $(ROSTER),--roster "$(ROSTER)") $(if $(LEARNER),--only "$(LEARNER)")
 
 classroom: $(VENV)/.installed
 	@$(PY) -m instructor classroom

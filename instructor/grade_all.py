@@ -7,9 +7,15 @@ A submission that crashes, hangs or kills its grader costs only its own grade: e
 in its own processes under a time limit, and every score is read from that grade's own
 results.json. Output, in OUT (default build/class/):
 
-    gradebook.csv            learner, total, one column per step, note
+    gradebook.csv            a max-points row; learner, total, visible, hidden, one column per step, note
+    summary.json, .csv       per step: passing, failing on its own, blocked by an earlier step, not started
+    report.html              the class report, one page (instructor.class_report)
     <learner>/results.json   the learner's Gradescope-format results
-    <learner>/report.txt     the report the learner would see
+    <learner>/report.md      feedback that can be sent to the learner as it is (instructor.feedback)
+    <learner>/report.txt     the grader's own output, for the instructor
+
+``--only NAME`` grades one learner again into an earlier run's OUT and rebuilds those files
+(instructor.class_files); ``--roster`` names the learners (instructor.roster).
 """
 import argparse
 import json
@@ -25,11 +31,11 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from grader.course.steps import FILES
 from grader.kit import KIT_ROOT
 from grader.outputs.points import points_by_step
-from grader.plugin.validate import where
 from grader.sandbox.isolation import hide, is_root
 from grader.sandbox.staging import LayoutError, stage
+from instructor import class_files
 from instructor.common import ToolError, catalog, fresh_dir, grader_env, require_full_marks
-from instructor.gradebook import LearnerResult, summary_lines, write_gradebook
+from instructor.gradebook import LearnerResult, summary_lines
 
 MARKER = ".lstm-kit-class"
 # A grade's grader and worker mostly take turns, so one and a half grades per core keep the cores busy
@@ -202,7 +208,7 @@ def close_uploads(submissions):
         sys.stderr.write(f"grade-all: {submissions} stays readable to the learners' code: {why}\n")
 
 
-def grade_class(submissions, out, tests, jobs, call_timeout, time_limit, check_reference=True):
+def grade_class(submissions, out, tests, jobs, call_timeout, time_limit, check_reference=True, roster=None):
     """Grade every learner; returns ([LearnerResult], step names, max score, seconds)."""
     if not os.path.isdir(submissions):
         raise ToolError(f"no submissions folder at {submissions}")
@@ -218,6 +224,7 @@ def grade_class(submissions, out, tests, jobs, call_timeout, time_limit, check_r
     # Root's alone (0700), as is each staged upload in it: no worker reads them, each grader copies
     # its learner's into its worker's private folder, so no learner's code can read another's upload.
     with tempfile.TemporaryDirectory(prefix="lstm-kit-class-") as work:
+        learners, people = class_files.with_roster(learners, submissions, work, roster)
         # Every upload is copied before any is graded: code graded early cannot alter one graded later.
         staged = [stage_learner(source, work) for _, source in learners]
         folders = folder_names(name for name, _ in learners)
@@ -230,7 +237,8 @@ def grade_class(submissions, out, tests, jobs, call_timeout, time_limit, check_r
                 progress.finished(results[-1], max_score)
     seconds = time.monotonic() - started
     results.sort(key=lambda r: r.learner)
-    write_gradebook(os.path.join(out, "gradebook.csv"), results, steps)
+    class_files.finish(out, results, dict(zip((name for name, _ in learners), folders)), graded_tests, steps, tests,
+                       people, roster)
     return results, steps, max_score, seconds
 
 
@@ -245,17 +253,28 @@ def main(argv=None):
     parser.add_argument("--time-limit", type=float, default=300.0, help="seconds allowed per learner (default: 300)")
     parser.add_argument("--skip-reference-check", action="store_true",
                         help="do not first check that the reference earns full marks on the tests")
+    parser.add_argument("--only", action="append", metavar="NAME",
+                        help="grade this learner again into OUT's earlier run, keeping the others' rows (may be repeated)")
+    parser.add_argument("--roster", metavar="FILE",
+                        help="a CSV roster (folder, id, name, email) or Gradescope's submission_metadata.yml for the "
+                             "learner column (a submission_metadata.yml in SUBMISSIONS is read anyway)")
     args = parser.parse_args(argv)
+    submissions, out = os.path.abspath(args.submissions), os.path.abspath(args.out)
     try:
-        results, steps, max_score, seconds = grade_class(
-            os.path.abspath(args.submissions), os.path.abspath(args.out), args.tests, max(1, args.jobs),
-            args.call_timeout, args.time_limit, not args.skip_reference_check)
+        if args.only:
+            results, steps, max_score, seconds, _ = class_files.regrade(
+                submissions, out, args.only, args.tests, args.call_timeout, args.time_limit, args.roster)
+        else:
+            results, steps, max_score, seconds = grade_class(
+                submissions, out, args.tests, max(1, args.jobs), args.call_timeout, args.time_limit,
+                not args.skip_reference_check, args.roster)
     except ToolError as exc:
         print(f"grade-all: {exc}", file=sys.stderr)
         return 2
     lines = summary_lines(results, steps, max_score, seconds, max(1, args.jobs))
-    lines.insert(1, f"Gradebook: {where(os.path.join(args.out, 'gradebook.csv'))}; "
-                    f"each learner's results.json and report.txt: {where(args.out)}/<learner>/")
+    if args.only:
+        lines[0] = f"Graded {', '.join(args.only)} again in {seconds:.1f} s; the other rows are kept."
+    lines.insert(1, class_files.listing(args.out))
     print("\n".join(lines))
     return 0
 

@@ -1,15 +1,15 @@
 """A class's grades: gradebook.csv, and a summary of what to re-teach.
 
-The summary gives the score distribution and, per step, the share of learners who passed it and
-the most common failure among those who did not: the named mistake when the grader names one
-(``mistake`` in a step's entry of results.json, shown by its catalogue name), else the failure
-message with the details that differ from learner to learner (numbers, indices, inputs) taken out.
+The summary gives the score distribution and, per step, the shares of learners who pass it, fail
+it on their own, are blocked by an earlier step, or have not started it (instructor.summary), and
+the most common failure of those failing on their own: the named mistake when the grader names
+one (``mistake`` in results.json, shown by its catalogue name), else the failure message with the
+details that differ from learner to learner (numbers, indices, inputs) taken out.
 """
 import csv
 import io
 import re
 import statistics
-from collections import Counter
 from dataclasses import dataclass, field
 
 BUCKETS = 10  # 0-9 %, 10-19 %, ..., 90-99 %, and full marks on its own line
@@ -24,15 +24,55 @@ class LearnerResult:
     note: str = ""                             # why the grade is not a plain one (not graded, files missing)
     graded: bool = True
     seconds: float = 0.0
+    folder: str = ""                           # its folder under the class's output folder
+    tests: list = field(default_factory=list)  # results.json's tests (each with its visibility)
+    who: dict = field(default_factory=dict)    # id, name, email from a roster (instructor.roster)
+
+    def points_by_visibility(self):
+        """(points on visible tests, points on the others: hidden, after the due date, after publishing)."""
+        visible = sum(t.get("score", 0) for t in self.tests if t.get("visibility", "visible") == "visible")
+        return visible, sum(t.get("score", 0) for t in self.tests) - visible
 
 
-def write_gradebook(path, results, steps):
-    """learner, total, one column per step (points), and a note."""
+@dataclass
+class Maxima:
+    """The most each column can hold: per step, and the visible and other tests' points."""
+    steps: dict
+    visible: float = 0.0
+    hidden: float = 0.0
+
+    @property
+    def total(self):
+        return self.visible + self.hidden
+
+    @classmethod
+    def of(cls, tests):
+        """From the graded tests (grader.plugin.validate.GradedTest) a class is graded with."""
+        steps = {}
+        for t in tests:
+            steps[t.step] = steps.get(t.step, 0) + t.points
+        visible = sum(t.points for t in tests if t.visibility == "visible")
+        return cls(steps, visible, sum(t.points for t in tests) - visible)
+
+
+MAX_ROW = "(max points)"  # the gradebook's first row; no upload's name is taken for it
+ROSTER_COLUMNS = ("id", "name", "email")
+
+
+def write_gradebook(path, results, steps, maxima=None):
+    """learner (then id, name, email where a roster gave them), total, the visible and the other
+    tests' subtotals, one column per step (points), and a note; the first row holds the maxima."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["learner", "total", *steps, "note"])
+    roster = [c for c in ROSTER_COLUMNS if any(r.who.get(c) for r in results)]
+    writer.writerow(["learner", *roster, "total", "visible", "hidden", *steps, "note"])
+    if maxima is not None:
+        writer.writerow([MAX_ROW, *("" for _ in roster), f"{maxima.total:g}", f"{maxima.visible:g}",
+                         f"{maxima.hidden:g}", *(f"{maxima.steps.get(s, 0):g}" for s in steps), ""])
     for r in sorted(results, key=lambda r: r.learner):
-        writer.writerow([cell(r.learner), f"{r.score:g}",
+        visible, hidden = r.points_by_visibility()
+        writer.writerow([cell(r.learner), *(cell(str(r.who.get(c, ""))) for c in roster), f"{r.score:g}",
+                         f"{visible:g}", f"{hidden:g}",
                          *(f"{r.steps[s]['points']:g}" if s in r.steps else "0" for s in steps), cell(r.note)])
     from grader.outputs.export import write_atomically
     write_atomically(path, out.getvalue())
@@ -65,28 +105,6 @@ def failure_key(entry):
     return line.strip().rstrip(".:") or "failed"
 
 
-@dataclass
-class StepSummary:
-    step: str
-    passed: int
-    not_started: int
-    failed: int
-    common: str = ""
-    common_count: int = 0
-
-
-def summarize_steps(results, steps):
-    graded = [r for r in results if r.graded]
-    rows = []
-    for step in steps:
-        entries = [r.steps.get(step) for r in graded]
-        statuses = Counter(e["status"] if e else "not started" for e in entries)
-        failures = Counter(failure_key(e) for e in entries if e and e["status"] == "failed")
-        common, count = failures.most_common(1)[0] if failures else ("", 0)
-        rows.append(StepSummary(step, statuses["passed"], statuses["not started"], statuses["failed"], common, count))
-    return rows
-
-
 def histogram(scores, max_score):
     """[(label, count)]: tenths of the maximum, then full marks."""
     counts = [0] * (BUCKETS + 1)
@@ -108,11 +126,8 @@ def summary_lines(results, steps, max_score, seconds, jobs):
         top = max(count for _, count in histogram(scores, max_score)) or 1
         for label, count in histogram(scores, max_score):
             lines.append(f"  {label} {'#' * round(20 * count / top):<20} {count}")
-    n = len(graded) or 1
-    lines += ["", f"  {'step':<20} {'passed':>6} {'not started':>11}  most common failure"]
-    for row in summarize_steps(results, steps):
-        common = f"{row.common} ({row.common_count} of {row.failed} failing)" if row.failed else ""
-        lines.append(f"  {row.step:<20} {100 * row.passed / n:>5.0f}% {100 * row.not_started / n:>10.0f}%  {common}")
+    from instructor.summary import step_figures, step_lines
+    lines += ["", *step_lines(step_figures(results, steps), len(graded))]
     ungraded = [r for r in results if not r.graded]
     if ungraded:
         lines += ["", f"Not graded ({len(ungraded)}; score 0 in the gradebook, see its note column):"]

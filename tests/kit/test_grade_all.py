@@ -66,7 +66,9 @@ def test_grade_all_grades_every_learner_on_their_own(tmp_path):
                           env={**os.environ, "NO_COLOR": "1"})
     assert done.returncode == 0, done.stdout + done.stderr
     rows = list(csv.DictReader(open(out / "gradebook.csv")))
-    assert list(rows[0]) == ["learner", "total", *ALL_STEPS, "note"]
+    assert list(rows[0]) == ["learner", "total", "visible", "hidden", *ALL_STEPS, "note"]
+    assert (rows[0]["learner"], rows[0]["total"]) == ("(max points)", "100")
+    rows = rows[1:]
     assert {r["learner"]: float(r["total"]) for r in rows} == {k: v or 0 for k, v in expected.items()}
     notes = {r["learner"]: r["note"] for r in rows}
     assert "none of gates.py, cell.py, sequence.py, memory.py found" in notes["frank"]
