@@ -1,2 +1,3 @@
-"""Course tooling for instructors: a handout, a Gradescope autograder, GitHub Classroom's
-autograding file, and grading a whole class. None of it ships to learners."""
+"""Course tooling for instructors: a handout, bundles for Gradescope, Classroom 50 and
+PrairieLearn, and grading a whole class. None of it ships to learners (the platforms' bundles
+carry the grader, not this package)."""

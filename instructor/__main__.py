@@ -3,7 +3,8 @@
     handout      dist/handout/ and its zip: stubs, grader, public tests, recorded reference outputs
     gradescope   dist/autograder.zip for a Gradescope programming assignment
     grade-all    grade a whole class into a gradebook with per-step statistics
-    classroom    refresh .github/classroom/autograding.json
+    classroom50  dist/classroom50/<slug>/, an autograder bundle for Classroom 50
+    prairielearn dist/prairielearn/<question>/, an externally graded PrairieLearn question
     notebook     notebooks/lstm_kit.ipynb, the learner's notebook, from the stubs
 
 Each tool lives in its own module of this package; this one only picks it.
@@ -12,8 +13,8 @@ import sys
 
 from grader.kit import use_one_blas_thread
 
-COMMANDS = {"handout": "handout", "gradescope": "gradescope", "grade-all": "grade_all", "classroom": "classroom",
-            "notebook": "notebook"}
+COMMANDS = {"handout": "handout", "gradescope": "gradescope", "grade-all": "grade_all", "classroom50": "classroom50",
+            "prairielearn": "prairielearn", "notebook": "notebook"}
 
 
 def main(argv):

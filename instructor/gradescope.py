@@ -15,7 +15,7 @@ import tempfile
 
 from grader.kit import KIT_ROOT
 from grader.outputs.points import render_catalog
-from instructor.common import ToolError, catalog, require_full_marks
+from instructor.common import ToolError, catalog, copy_bundle, require_full_marks
 from instructor.handout import IGNORED, write_zip
 
 TEMPLATES = os.path.join(KIT_ROOT, "instructor", "autograder")
@@ -23,37 +23,17 @@ COPIED = ["grader", "solutions", "requirements.txt"]
 AT_TOP = ["setup.sh", "run_autograder", "grade_submission.py"]
 
 
-def test_folder_names(folders):
-    """tests/<name> for each folder, unique even when two folders share a name."""
-    names = []
-    for folder in folders:
-        base = os.path.basename(os.path.normpath(folder))
-        name, k = base, 2
-        while name in names:
-            name, k = f"{base}-{k}", k + 1
-        names.append(name)
-    return names
-
-
 def build(tests, out, call_timeout):
-    folders = [os.path.abspath(t) for t in tests.split(":") if t]
     graded = catalog(tests)
     require_full_marks(tests)
     with tempfile.TemporaryDirectory() as tmp:
         root = os.path.join(tmp, "autograder")
-        for name in COPIED:
-            source = os.path.join(KIT_ROOT, name)
-            if os.path.isdir(source):
-                shutil.copytree(source, os.path.join(root, name), ignore=IGNORED)
-            else:
-                shutil.copy2(source, os.path.join(root, name))
-        names = test_folder_names(folders)
-        for folder, name in zip(folders, names):
-            shutil.copytree(folder, os.path.join(root, "tests", name), ignore=IGNORED)
+        os.makedirs(root)
+        inside = copy_bundle(root, COPIED, IGNORED, tests)
         for name in AT_TOP:
             shutil.copy2(os.path.join(TEMPLATES, name), os.path.join(root, name))
         with open(os.path.join(root, "autograder.json"), "w") as f:
-            json.dump({"tests": ":".join(f"tests/{n}" for n in names), "call_timeout": call_timeout}, f, indent=2)
+            json.dump({"tests": inside, "call_timeout": call_timeout}, f, indent=2)
         if os.path.exists(out):
             os.remove(out)
         write_zip(root, out, top="")

@@ -1,12 +1,13 @@
 """``make handout``: the learners' copy of the kit, without solutions and without hidden tests.
 
-dist/handout/ (and dist/lstm-kit-handout.zip, whose files sit under lstm-kit/) holds the stubs,
-the grader, the public tests, the learner's notebook, docs/math.md, README.md and Makefile
-(copied unchanged), what ``pip install`` of it needs (pyproject.toml, setup.py, lstm_kit/), and
-GitHub Classroom's autograding files. In place of solutions/ it carries the reference's outputs for exactly
-the calls the public tests make (tests/steps/reference_outputs.npz, see grader/judge/reference.py), so
-its ``make grade`` works as in the kit, and every catalogued mistake's outputs on the inputs of those
-tests' checks (tests/steps/mistake_outputs.npz, see grader/judge/mistake_outputs.py), so it names the
+dist/handout/ (and dist/lstm-kit-handout.zip, whose files sit under lstm-kit/) holds the stubs, the
+grader, the public tests, the learner's notebook, docs/math.md, README.md and Makefile (copied
+unchanged), what ``pip install`` of it needs (pyproject.toml, setup.py, lstm_kit/), and a GitHub
+Actions workflow that grades every push (.github/workflows/grade.yml). In place of solutions/ it
+carries the reference's outputs for exactly the calls the public tests make
+(tests/steps/reference_outputs.npz, see grader/judge/reference.py), so its ``make grade`` works as
+in the kit, and every catalogued mistake's outputs on the inputs of those tests' checks
+(tests/steps/mistake_outputs.npz, see grader/judge/mistake_outputs.py), so it names the
 same mistakes as the kit. Both are numbers for fixed inputs, keyed by digest; no code. Its grader
 has no code of the mistakes' forms (grader/judge/variants.py stays in the kit), only which forms
 there are (grader/judge/forms_index.py), which is all that replaying the recording needs; its demo
@@ -26,8 +27,7 @@ import zipfile
 
 from grader.judge.reference import MISTAKE_RECORDING, RECORDING
 from grader.kit import KIT_ROOT
-from instructor import classroom
-from instructor.common import ToolError, fresh_dir, grade
+from instructor.common import ToolError, fresh_dir, grade, remove_caches, self_check, step_points
 
 MANIFEST = ".lstm-kit-handout.json"
 ZIP_ROOT = "lstm-kit"
@@ -43,6 +43,9 @@ IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache", RECORD
 # for the reference's plain RNN is the structure of the sequence steps (a handout's demo runs the
 # RNN through the learner's own loop).
 KIT_ONLY = ["grader/judge/variants.py", "demo/reference_rnn.py"]
+# Kept in the kit under instructor/ (so the kit's own repository does not grade its stubs on every
+# push), written into the handout where GitHub Actions looks for it.
+WORKFLOW = (os.path.join(KIT_ROOT, "instructor", "workflows", "grade.yml"), os.path.join(".github", "workflows", "grade.yml"))
 
 
 def ignored(directory, names):
@@ -69,17 +72,6 @@ def recorded_mistakes(handout):
         return len(load(os.path.join(handout, "tests", "steps", MISTAKE_RECORDING)))
     except Unusable as exc:
         raise ToolError(f"the handout's recording of the mistakes' outputs does not read back: {exc}") from None
-
-
-def self_check(handout):
-    """Grade the handout's stubs and the reference inside the handout, with the handout's grader."""
-    with tempfile.TemporaryDirectory() as tmp:
-        stubs = grade("exercises", "tests/steps", os.path.join(tmp, "stubs"), cwd=handout)
-        if stubs.returncode != 1 or "not started" not in stubs.stdout:
-            raise ToolError(f"the handout does not grade its own stubs as not started:\n{stubs.stdout}{stubs.stderr}")
-        reference = grade(os.path.join(KIT_ROOT, "solutions"), "tests/steps", os.path.join(tmp, "ref"), cwd=handout)
-        if reference.returncode != 0:
-            raise ToolError(f"the handout does not give the reference full marks:\n{reference.stdout}{reference.stderr}")
 
 
 def write_zip(folder, path, top=ZIP_ROOT):
@@ -110,16 +102,11 @@ def build(out, zip_path, public):
     shutil.copytree(public, os.path.join(out, "tests", "steps"), ignore=IGNORED)
     recording = os.path.join(out, "tests", "steps", RECORDING)
     record_reference(public, recording)
-    steps = classroom.step_points(public)
-    for relative, text in ((classroom.AUTOGRADING, classroom.autograding_json(steps)),
-                           (classroom.WORKFLOW, classroom.workflow_yaml(steps))):
-        os.makedirs(os.path.dirname(os.path.join(out, relative)), exist_ok=True)
-        with open(os.path.join(out, relative), "w") as f:
-            f.write(text)
-    self_check(out)
-    for dirpath, dirnames, _ in os.walk(out):  # left by the self-check's imports
-        for name in [d for d in dirnames if d == "__pycache__"]:
-            shutil.rmtree(os.path.join(dirpath, name))
+    steps = step_points(public)
+    os.makedirs(os.path.dirname(os.path.join(out, WORKFLOW[1])), exist_ok=True)
+    shutil.copy2(WORKFLOW[0], os.path.join(out, WORKFLOW[1]))
+    self_check(out, "tests/steps", "exercises")  # the handout's own stubs, graded inside it
+    remove_caches(out)
     from grader.judge.reference import read_recording
     recorded = {"recorded_reference_calls": len(read_recording(recording)[0]["entries"]),
                 "recorded_mistake_inputs": recorded_mistakes(out)}

@@ -46,7 +46,7 @@ def parse_args(argv):
                              f"results.json")
     instructor = parser.add_argument_group("for instructors")
     instructor.add_argument("--step", metavar="NAME",
-                            help="grade only this step; exit 0 if it passes, 1 if not (GitHub Classroom)")
+                            help="grade only this step; exit 0 if it passes, 1 if not")
     instructor.add_argument("--check-tests", action="store_true",
                             help="validate the test folders, list their points, and grade the reference with them "
                                  "(a test it does not pass is wrong); no submission is graded")
@@ -55,6 +55,9 @@ def parse_args(argv):
     instructor.add_argument("--note", action="append", default=[], metavar="TEXT",
                             help="a line for the report's notes and results.json (the instructor tools pass "
                                  "what they found in an upload); may be repeated")
+    instructor.add_argument("--markdown", metavar="FILE",
+                            help="also append the report in Markdown to FILE (a CI job's summary: "
+                                 "--markdown \"$GITHUB_STEP_SUMMARY\"); it shows the visible checks only")
     instructor.add_argument("--record-reference", metavar="FILE.npz",
                             help="record the reference's outputs for a handout (needs solutions/)")
     return parser.parse_args(argv)
@@ -114,6 +117,8 @@ def grade(args, label, staged_notes, folder, plugins, report=True):
     """One grading run of ``folder`` (the submission, or what a notebook was written to), reported
     unless ``report`` is false."""
     graded = run_grade(args, staged_notes, folder, plugins)
+    if args.markdown and not args.check_tests:
+        append_markdown(args.markdown, os.path.join(args.results, "results.json"))
     if isinstance(graded, int) or not report:  # --check-tests or the grader could not run (already said), or no report
         return graded if isinstance(graded, int) else graded.status
     from grader.commands.progress import report_hints
@@ -123,6 +128,20 @@ def grade(args, label, staged_notes, folder, plugins, report=True):
     hints = report_hints(graded.submission, graded.results, load_hints(), TERMINAL.hint)
     render(graded.results, label, hints, graded.notes)
     return graded.status
+
+
+def append_markdown(path, results):
+    """The report in Markdown, from the results.json just written, at the end of ``path``."""
+    import json
+
+    from grader.outputs.markdown import report_markdown
+
+    if not os.path.exists(results):
+        return  # the grader could not run: it said why on stderr
+    with open(results) as f:
+        text = report_markdown(json.load(f))
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(text)
 
 
 def run_grade(args, staged_notes, folder, plugins=()):

@@ -5,6 +5,7 @@ import shutil
 import tempfile
 
 VISIBLE = "visible"
+OUTPUT_FORMAT = "md"  # each test's output is Markdown (grader.outputs.markdown): named mistakes, hints, fenced output
 
 
 def write_atomically(path, text):
@@ -31,11 +32,21 @@ def remove(path):
         os.unlink(path)
 
 
-def _test_output(outcome):
-    if outcome.status == "passed":
-        return ""
-    printed = f"\n\nYour code printed:\n{outcome.printed}" if outcome.printed.strip() else ""
-    return outcome.message + printed
+def _test_outputs(outcomes):
+    """Each test's output in Markdown (Gradescope's output_format "md"): empty when it passed; the
+    first test a step does not pass also carries that step's first hint."""
+    from grader.course.hints import load_hints
+    from grader.outputs.markdown import check_markdown
+
+    hints, hinted, outputs = load_hints(), set(), []
+    for o in outcomes:
+        if o.status == "passed":
+            outputs.append("")
+            continue
+        hint = "" if o.step in hinted else (hints.get(o.step) or [""])[0]
+        hinted.add(o.step)
+        outputs.append(check_markdown(o.message, o.printed, o.mistake, hint))
+    return outputs
 
 
 def gradescope_results(outcomes, results, elapsed, output="", extra=None):
@@ -45,10 +56,11 @@ def gradescope_results(outcomes, results, elapsed, output="", extra=None):
         "score": o.points if o.status == "passed" else 0.0,
         "max_score": o.points,
         "status": "passed" if o.status == "passed" else "failed",
-        "output": _test_output(o),
+        "output": text,
+        "output_format": OUTPUT_FORMAT,
         "visibility": o.visibility,
         "extra_data": {"step": o.step, "outcome": o.status, "nodeid": o.nodeid, "mistake": o.mistake},
-    } for o in outcomes]
+    } for o, text in zip(outcomes, _test_outputs(outcomes))]
     steps = {r.step.name: {"status": r.status, "points": r.points, "max_points": r.max_points,
                            "message": r.message, "mistake": r.mistake} for r in results}
     return {"score": sum(r.points for r in results), "execution_time": round(elapsed, 3),

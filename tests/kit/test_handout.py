@@ -30,7 +30,8 @@ PUBLIC = os.path.join(KIT_ROOT, "tests", "steps")
 HIDDEN = os.path.join(KIT_ROOT, "tests", "hidden")
 LEARNER_DOCS = ("math.md",)
 # Targets of instructor.mk and dev.mk, which the kit's Makefile includes and a handout leaves out.
-KIT_TARGETS = ("test", "bench", "bench-torch", "check-tests", "handout", "gradescope", "grade-all", "classroom")
+KIT_TARGETS = ("test", "bench", "bench-torch", "check-tests", "handout", "gradescope", "grade-all", "classroom50",
+               "prairielearn")
 LEARNER_TARGETS = ("setup", "grade", "hint", "watch", "demo", "clean")
 
 
@@ -463,27 +464,82 @@ def test_handout_docs_link_only_to_files_it_carries(handout):
     assert "docs/math.md" in (handout / "README.md").read_text()
 
 
-def test_github_classroom_file_is_current_and_each_step_exits_by_its_status(handout, tmp_path):
-    check = subprocess.run([sys.executable, "-m", "instructor", "classroom", "--check"], cwd=KIT_ROOT,
-                           capture_output=True, text=True)
-    assert check.returncode == 0, check.stderr
-    committed = json.load(open(os.path.join(KIT_ROOT, ".github", "classroom", "autograding.json")))
-    assert (handout / ".github" / "classroom" / "autograding.json").read_text() == \
-        open(os.path.join(KIT_ROOT, ".github", "classroom", "autograding.json")).read()
-    from test_path import MAX_POINTS
-    assert [(t["name"].split(". ")[1], t["points"]) for t in committed["tests"]] == list(MAX_POINTS.items())
-    workflow = (handout / ".github" / "workflows" / "classroom.yml").read_text()
-    for test in committed["tests"]:
-        assert f"command: {test['run']}" in workflow
-        assert f"max-score: {test['points']}" in workflow
-    repo = handout_with_venv(handout, tmp_path)
+def actions_env(repo, bin_dir, summary, step):
+    """What GitHub Actions sets for a `run:` step (those the workflow's commands can read), the
+    step's own `env:` on top; pip asks no index (the test venv has the pins already)."""
+    return {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "HOME": str(repo.parent), "CI": "true",
+            "GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": str(repo), "GITHUB_STEP_SUMMARY": str(summary),
+            "GITHUB_EVENT_NAME": "push", "GITHUB_REF": "refs/heads/main", "RUNNER_OS": "Linux",
+            "RUNNER_TEMP": str(repo.parent), "PIP_NO_INDEX": "1", **step.get("env", {})}
+
+
+def test_the_handouts_workflow_grades_a_push_as_actions_would(handout, tmp_path):
+    """.github/workflows/grade.yml, parsed as Actions reads it, each `run:` step in bash as Actions
+    runs it (`bash --noprofile --norc -eo pipefail`, its variables set, a fresh summary file per
+    step), on a push where three steps are done: the summary is the report (a row per step, the
+    score), results.json is there for the artifact, and the job succeeds below full marks."""
+    import yaml
+    from markdown_it import MarkdownIt
+
+    workflow = yaml.safe_load((handout / ".github" / "workflows" / "grade.yml").read_text())
+    assert "push" in workflow[True]  # YAML 1.1 reads the key `on` as true; Actions reads it as on
+    job = workflow["jobs"]["grade"]
+    assert job["runs-on"] == "ubuntu-latest" and job["timeout-minutes"] <= 15
+    uses = [step["uses"].split("@")[0] for step in job["steps"] if "uses" in step]
+    assert uses == ["actions/checkout", "actions/setup-python", "actions/upload-artifact"]
+    repo = tmp_path / "workspace"  # actions/checkout: the repository made from the handout
+    shutil.copytree(handout, repo)
     shutil.rmtree(repo / "exercises")
     build_submission(repo / "exercises", done=ALL_STEPS[:3])
-    exits = {}
-    for test in committed["tests"]:
-        assert subprocess.run(test["setup"], shell=True, cwd=repo, capture_output=True).returncode == 0
-        exits[test["name"].split(". ")[1]] = subprocess.run(test["run"], shell=True, cwd=repo, capture_output=True).returncode
-    assert exits == {step: 0 if step in ALL_STEPS[:3] else 1 for step in ALL_STEPS}
+    bin_dir = tmp_path / "python-bin"  # actions/setup-python: `python` first on PATH
+    bin_dir.mkdir()
+    (bin_dir / "python").write_text(f"#!/bin/sh\nexec {sys.executable} \"$@\"\n")
+    os.chmod(bin_dir / "python", 0o755)
+    summaries, artifacts = {}, []
+    for k, step in enumerate(job["steps"]):
+        if step.get("uses", "").startswith("actions/upload-artifact"):
+            assert step.get("if") == "always()"
+            artifacts.append(repo / step["with"]["path"])
+        if "run" not in step:
+            continue
+        summary, script = tmp_path / f"summary-{k}.md", tmp_path / f"step-{k}.sh"
+        summary.write_text("")
+        script.write_text(step["run"])
+        done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)], cwd=repo,
+                              env=actions_env(repo, bin_dir, summary, step), capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, f"{step['name']}:\n{done.stdout[-3000:]}{done.stderr[-3000:]}"
+        summaries[step["name"]] = summary.read_text()
+    assert artifacts == [repo / "build" / "results.json"] and artifacts[0].exists()
+    results = json.loads(artifacts[0].read_text())
+    assert results["score"] == sum(max_points(ALL_STEPS[:3]))
+    text = summaries["Grade"]
+    assert text.startswith(f"## lstm-kit: {results['score']:g}/100\n")
+    tokens = MarkdownIt().enable("table").parse(text)
+    rows = table_rows(tokens)
+    assert [row[0] for row in rows] == [f"{n}. {name}" for n, name in enumerate(ALL_STEPS, 1)]
+    assert [row[1] for row in rows] == ["✅ passing"] * 3 + ["⚪ not started"] * (len(ALL_STEPS) - 3)
+    assert [row[2].split("/")[1] for row in rows] == [f"{p:g}" for p in max_points(ALL_STEPS)]
+    assert "### 4. candidate: ⚪ not started" in text and "Hint:" in text  # the step to write next, with its hint
+    assert not any(t.type == "html_block" for t in tokens)
+
+
+def max_points(steps):
+    from test_path import MAX_POINTS
+    return [MAX_POINTS[step] for step in steps]
+
+
+def table_rows(tokens):
+    """The cells' texts of each body row of the Markdown tables in ``tokens`` (markdown-it's)."""
+    rows, row = [], None
+    for token in tokens:
+        if token.type == "tr_open":
+            row = []
+        elif token.type == "inline" and row is not None:
+            row.append(token.content)
+        elif token.type == "tr_close":
+            rows.append(row)
+            row = None
+    return rows[1:]  # the header aside
 
 
 def test_the_handout_installs_with_pip_and_names_mistakes_from_a_notebook_cell(handout, tmp_path):
