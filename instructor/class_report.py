@@ -18,7 +18,7 @@ from instructor.summary import StepFigures
 
 TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
 REPORT = "report.html"
-CHART = {"height": 160, "bar_width": 56, "gap": 10}
+CHART = {"height": 160, "bar_width": 56, "gap": 10, "top": 18}  # top: room for the tallest bar's count
 MARKS = {"passed": ("passed", "✔", "passing"), "failed": ("failing", "✘", "failing"),
          "blocked": ("blocked", "↳", "blocked by an earlier step"), "not started": ("not-started", "·", "not started"),
          "not judged": ("not-judged", "?", "not judged")}
@@ -40,7 +40,7 @@ def chart(histogram):
     step = CHART["bar_width"] + CHART["gap"]
     bars = [{"label": b["bin"], "count": b["count"], "x": CHART["gap"] + k * step,
              "height": round(CHART["height"] * b["count"] / top, 1)} for k, b in enumerate(histogram)]
-    return {**CHART, "width": CHART["gap"] + step * len(bars), "bars": bars}
+    return {**CHART, "width": CHART["gap"] + step * len(bars), "base": CHART["top"] + CHART["height"], "bars": bars}
 
 
 def step_rows(document):

@@ -11,6 +11,8 @@ import shutil
 import subprocess
 import tempfile
 import time
+from html.parser import HTMLParser
+from urllib.parse import unquote
 
 import pytest
 
@@ -136,6 +138,9 @@ def test_the_summary_tells_failing_on_its_own_from_blocked_by_an_earlier_step(gr
 
 def test_each_learners_report_md_can_be_sent_as_it_is(graded_class):
     out = graded_class["out"]
+    said = [t["output"] for f in ("stubs", "submission_1001", "smithsam") for t in results_of(out, f)["tests"]
+            if t["visibility"] != "visible" and t["output"]]
+    assert said  # hidden checks that failed, with words that must not reach the learner
     for folder in ("ada", "stubs", "submission_1001", "ivan", "smithsam"):
         text = (out / folder / "report.md").read_text()
         tests = results_of(out, folder)["tests"]
@@ -211,3 +216,91 @@ def test_regrading_one_learner_replaces_that_row_and_keeps_the_others(graded_cla
     unknown = subprocess.run(["make", "-s", "grade-all", f"SUBMISSIONS={submissions}", f"OUT={out}", f"TESTS={TESTS}",
                               "LEARNER=nobody"], cwd=KIT_ROOT, capture_output=True, text=True)
     assert unknown.returncode != 0 and "no learner named nobody" in unknown.stderr
+
+
+# The class report in a real browser: Debian's chromium, headless, with nothing to reach.
+BROWSERS = ("chromium", "chromium-browser", "google-chrome")
+HEADLESS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+class Page(HTMLParser):
+    """The elements of a rendered DOM: (tag, attributes) in document order."""
+
+    def __init__(self, text):
+        super().__init__()
+        self.elements = []
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append((tag, dict(attrs)))
+
+    def having(self, tag, css):
+        return [a for t, a in self.elements if t == tag and css in (a.get("class") or "").split()]
+
+
+def browser():
+    found = next((shutil.which(name) for name in BROWSERS if shutil.which(name)), None)
+    if found is None:
+        pytest.skip("no Chromium to open the class report in (Debian: apt-get install -y chromium; .ci/run installs it)")
+    return found
+
+
+def in_browser(page, profile, *how):
+    done = subprocess.run([browser(), *HEADLESS, f"--user-data-dir={profile}", *how, page.as_uri()],
+                          capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+def expected_heat(out):
+    """{(mistake, step): learners} from each learner's results.json: the mistakes its checks named,
+    in the steps that fail on their own (not those failing for an earlier step)."""
+    counts = {}
+    for folder in os.listdir(out):
+        path = out / folder / "results.json"
+        if not path.exists():
+            continue
+        document = json.loads(path.read_text())
+        steps = document["extra_data"]["steps"]
+        named = {(t["extra_data"]["mistake"], t["extra_data"]["step"]) for t in document["tests"]
+                 if t["extra_data"]["mistake"] and steps[t["extra_data"]["step"]]["status"] == "failed"
+                 and not steps[t["extra_data"]["step"]]["message"].startswith("fix ")}
+        for key in named:
+            counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def test_the_class_report_renders_in_a_real_browser(graded_class, tmp_path):
+    out = graded_class["out"]
+    report, summary = out / "report.html", json.loads((out / "summary.json").read_text())
+    started = time.monotonic()
+    dom = Page(in_browser(report, tmp_path / "profile", "--dump-dom"))
+    shot = out / "report.png"
+    in_browser(report, tmp_path / "profile", f"--screenshot={shot}", "--window-size=1200,1600")
+    print(f"the browser rendered the report and its screenshot in {time.monotonic() - started:.1f} s: {shot}")
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
+    bins = dom.having("g", "bin")
+    assert [(b["data-bin"], int(b["data-count"])) for b in bins] == [(h["bin"], h["count"]) for h in summary["histogram"]]
+    assert len(dom.having("rect", "bar")) == len(summary["histogram"]) == 11
+    rows = dom.having("tr", "step-row")
+    assert [r["data-step"] for r in rows] == list(ALL_STEPS)
+    for row, figures in zip(rows, summary["steps"]):
+        assert [int(row[f"data-{k}"]) for k in ("passed", "failing", "blocked", "not-started", "not-judged")] == \
+            [figures[k] for k in ("passed", "failing", "blocked", "not_started", "not_judged")]
+    heat, mistake = {}, None
+    for tag, attrs in dom.elements:
+        mistake = attrs.get("data-mistake", mistake) if tag == "tr" else mistake
+        if tag == "td" and "hit" in (attrs.get("class") or "").split():
+            heat[(mistake, attrs["data-step"])] = int(attrs["data-count"])
+    assert heat == expected_heat(out) and heat  # the class's named mistakes, each where it was made
+    assert heat[(MISTAKES["cell_update_swaps_gates"][1], "cell_update")] == 1
+    assert [r["data-learner"] for r in dom.having("tr", "timed-out")] == ["ivan"]
+    learners = dom.having("tr", "learner")
+    assert sorted(r["data-learner"] for r in learners) == sorted(["ada", "stubs", "submission_1001", "ivan", "smithsam", "frank"])
+    # Nothing leaves the page: no source but the page itself, links only to the class's own files.
+    assert not [a for _, a in dom.elements if "src" in a]
+    links = [a["href"] for t, a in dom.elements if t == "a" and "href" in a]
+    assert links and all(not re.match(r"^[a-z][a-z0-9+.-]*:|^//", href, re.IGNORECASE) for href in links), links
+    assert all((out / unquote(href)).is_file() for href in links)
+    assert "ada/report.md" in links
