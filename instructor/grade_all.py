@@ -32,7 +32,7 @@ from grader.course.steps import FILES
 from grader.kit import KIT_ROOT
 from grader.outputs.points import points_by_step
 from grader.sandbox.isolation import hide, is_root
-from grader.sandbox.staging import LayoutError, stage
+from grader.sandbox.staging import readable, stage, unreadable
 from instructor import class_files
 from instructor.common import ToolError, catalog, fresh_dir, grader_env, require_full_marks
 from instructor.gradebook import LearnerResult, summary_lines
@@ -45,22 +45,32 @@ SKIP = {"__MACOSX"}
 
 
 def discover(submissions):
-    """[(learner name, folder, zip or notebook)], one per sub-folder, .zip or .ipynb file, sorted by name."""
+    """[(learner name, folder, zip or notebook)], one per sub-folder, .zip or .ipynb file, sorted by name.
+
+    A name is the entry's, as text any file can hold: bytes that are not UTF-8 as \\xNN, and a
+    backslash doubled, so that no two entries get the same name."""
     learners, seen = [], set()
     for entry in sorted(os.listdir(submissions)):
         path = os.path.join(submissions, entry)
         if entry.startswith(".") or entry in SKIP or os.path.islink(path):
             continue
         if os.path.isdir(path):
-            name = entry
+            name = _shown_name(entry)
         elif entry.lower().endswith((".zip", ".ipynb")) and os.path.isfile(path):
-            stem = os.path.splitext(entry)[0]
-            name = stem if stem not in seen else entry
+            name = _shown_name(os.path.splitext(entry)[0])
+            name = name if name not in seen else _shown_name(entry)  # bob/ and bob.zip
         else:
             continue
+        base, k = name, 2
+        while name in seen:  # never two rows of one name
+            name, k = f"{base} ({k})", k + 1
         learners.append((name, path))
         seen.add(name)
     return learners
+
+
+def _shown_name(entry):
+    return readable(entry.replace("\\", "\\\\"))
 
 
 def _safe_name(name):
@@ -116,11 +126,15 @@ def folder_names(names):
 
 
 def stage_learner(source, work):
-    """(Staged or None, note): the learner's files copied into a folder of their own."""
+    """(Staged or None, note): the learner's files copied into a folder of their own; for an upload
+    that cannot be read, whatever the reason, None and why in plain words."""
+    folder = tempfile.mkdtemp(prefix="learner-", dir=work)
     try:
-        return stage(source, tempfile.mkdtemp(prefix="learner-", dir=work)), ""
-    except (LayoutError, OSError, ValueError) as exc:  # a corrupt or hostile zip, an unreadable file
-        return None, f"upload could not be read: {exc}"
+        return stage(source, folder), ""
+    except Exception as exc:  # a damaged, locked or hostile zip, an unreadable file, or anything else
+        shutil.rmtree(folder, ignore_errors=True)
+        why = unreadable(exc).replace(work, "")
+        return None, f"upload could not be read: {why}"
 
 
 def grade_learner(name, staged, note, folder, tests, call_timeout, time_limit):
@@ -136,6 +150,7 @@ def grade_learner(name, staged, note, folder, tests, call_timeout, time_limit):
             result.note = staged.describe()
         elif staged.notebook:
             result.note = f"graded from the notebook {staged.notebook}"
+        result.note = " ".join(filter(None, [result.note, staged.chosen]))  # which folder, when there were several
         command = [sys.executable, "-m", "grader", "--submission", staged.folder, "--tests", tests,
                    "--results", folder, "--call-timeout", str(call_timeout),
                    *[f"--note={note}" for note in staged.notes]]  # what the notebook did not give, for the learner
@@ -163,6 +178,18 @@ def grade_learner(name, staged, note, folder, tests, call_timeout, time_limit):
         shutil.rmtree(staged.folder, ignore_errors=True)
     result.seconds = time.monotonic() - started
     return result
+
+
+def grade_safely(name, staged, note, folder, *args):
+    """grade_learner, with anything it raises (the grader's own trouble, a file system's) made that
+    learner's ungraded row, so the rest of the class is graded and the gradebook written."""
+    try:
+        return grade_learner(name, staged, note, folder, *args)
+    except Exception as exc:
+        if staged is not None:
+            shutil.rmtree(staged.folder, ignore_errors=True)
+        why = f"{type(exc).__name__}: {exc.strerror}" if isinstance(exc, OSError) else type(exc).__name__
+        return LearnerResult(name, graded=False, note=f"could not be graded ({why})")
 
 
 class Progress:
@@ -229,7 +256,7 @@ def grade_class(submissions, out, tests, jobs, call_timeout, time_limit, check_r
         staged = [stage_learner(source, work) for _, source in learners]
         folders = folder_names(name for name, _ in learners)
         with Progress(len(learners)) as progress, ThreadPoolExecutor(max_workers=jobs) as pool:
-            futures = [pool.submit(grade_learner, name, copy, note, os.path.join(out, folder), tests,
+            futures = [pool.submit(grade_safely, name, copy, note, os.path.join(out, folder), tests,
                                    call_timeout, time_limit)
                        for (name, _), (copy, note), folder in zip(learners, staged, folders)]
             for future in as_completed(futures):

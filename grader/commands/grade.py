@@ -76,27 +76,44 @@ def check_on_reference(args, tests, time_limit):
         print(f"The reference solution ({os.path.relpath(args.reference)}) passes every test.")
 
 
-def from_notebook(args):
-    """For a notebook: its files written into a folder of their own (by parsing, never running
-    it), graded in its place; returns that folder (None for a folder) and the notes to report."""
-    if not (args.submission.lower().endswith(".ipynb") and os.path.isfile(args.submission)):
-        return None, []
-    from grader.sandbox.staging import stage
+def staged_submission(args):
+    """What ``--submission`` grades: a folder whose files are at its top, as it is; else what
+    make grade-all and Gradescope stage from it (grader.sandbox.staging: the learner's copy of the
+    files wherever it sits, a zip unpacked, a notebook's files written out by parsing, never
+    running it), in a folder of its own. Returns (that folder or None, the label the report uses,
+    the notes to report)."""
+    from grader.sandbox.staging import choose, notebooks_in, stage
 
-    folder = tempfile.mkdtemp(prefix="lstm-kit-notebook-")
-    staged = stage(args.submission, folder)
+    path, label = args.submission, os.path.relpath(os.path.abspath(args.submission))
+    if os.path.isdir(path):
+        choice = choose(path)
+        if choice.direct() and (choice.folder or not notebooks_in(path)):
+            return None, label, choice.packages()
+        if choice.folder:
+            label = os.path.relpath(choice.folder)  # where the next step's file is
+    elif not os.path.isfile(path):
+        return None, label, []  # nothing there: the grader says so
+    folder = tempfile.mkdtemp(prefix="lstm-kit-staged-")
+    staged = stage(path, folder)
     text = staged.describe()
-    named = "; messages name those files" if staged.found else ""
-    said = [] if staged.error else [f"{text[0].upper()}{text[1:]}{named}."]
-    return folder, said + staged.notes
+    if staged.notebook:
+        named = "; messages name those files" if staged.found else ""
+        said = [] if staged.error else [f"{text[0].upper()}{text[1:]}{named}."]
+    else:
+        said = [f"{text[0].upper()}{text[1:]}."] if staged.missing else []
+    return folder, label, said + staged.notes
 
 
 def main(argv=None, plugins=(), report=True):
     """Grade as ``argv`` says; returns the exit status. ``report=False`` grades without showing the
     report, for a command that only needs the result (the report's hint would count as seen)."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    label = os.path.relpath(os.path.abspath(args.submission))
-    folder, staged_notes = from_notebook(args)
+    try:
+        folder, label, staged_notes = staged_submission(args)
+    except Exception as exc:  # a zip that cannot be unpacked, an unreadable folder
+        from grader.sandbox.staging import unreadable
+        print(f"grader: {args.submission} could not be read: {unreadable(exc)}", file=sys.stderr)
+        return 2
     try:
         return grade(args, label, [*args.note, *staged_notes], folder or args.submission, plugins, report)
     finally:

@@ -30,6 +30,7 @@ import stat
 import tempfile
 import time
 
+from grader.course.steps import FILES
 from grader.kit import KIT_ROOT
 
 SANDBOX = os.path.dirname(os.path.abspath(__file__))
@@ -39,6 +40,13 @@ RUNTIME = ("grader/__init__.py", "grader/sandbox/__init__.py", "grader/sandbox/w
 WORKER_UIDS = range(20000, 60000)  # uids with no account are picked from here, at random
 COPY_BUDGET = 64 << 20             # bytes of the submission folder copied at most
 COPY_FILES = 500
+MAX_FOLDER_DEPTH = 4               # folders inside one another below the submission's own
+# One graded file (gates.py, ...): a learner's is a few kB; this leaves room for any amount of
+# comments. The same limit holds wherever an upload is staged (grader.sandbox.staging).
+MAX_GRADED_BYTES = 4 << 20
+NAMES_IN_SHORT = 3                 # names shown per reason a file was not copied
+TOO_DEEP = (f"a folder over {MAX_FOLDER_DEPTH} deep", f"folders over {MAX_FOLDER_DEPTH} deep")
+OVER_BUDGET = f"over the {COPY_BUDGET >> 20} MiB / {COPY_FILES}-file copy budget"
 IGNORED_NAMES = ("conftest.py", "pytest.ini", "sitecustomize.py", "usercustomize.py")
 
 
@@ -221,32 +229,75 @@ def remove_files_of(uid):
                 pass
 
 
-def copy_tree(source, target, owner=None, top=None, budget=None):
-    """Copy the regular files and folders under ``source``; returns what was skipped and why."""
-    top = top or source
-    budget = budget if budget is not None else {"bytes": COPY_BUDGET, "files": COPY_FILES}
-    skipped = []
-    for entry in sorted(os.scandir(source), key=lambda e: e.name):
-        if entry.name.startswith(".") or entry.name == "__pycache__":
-            continue
+def copy_tree(source, target, owner=None):
+    """Copy the regular files and folders under ``source``: the graded files first, then the other
+    Python files and the packages beside them, then the rest, so no data folder can spend the
+    budget before them. Returns what was skipped, in short: per reason a count and a few names."""
+    skipped = {}
+    budget = {"bytes": COPY_BUDGET, "files": COPY_FILES}
+    entries = sorted(_entries(source), key=lambda e: (_priority(e), e.name))
+    _copy_entries(entries, target, owner, source, budget, skipped)
+    return [_in_short(reason, names) for reason, names in skipped.items()]
+
+
+def _entries(folder):
+    with os.scandir(folder) as found:
+        return [e for e in found if not (e.name.startswith(".") or e.name in ("__pycache__", "__MACOSX"))]
+
+
+def _priority(entry):
+    """0 for a graded file, 1 for another Python file, 2 for a package, 3 for the rest."""
+    if entry.name in FILES:
+        return 0
+    if entry.name.endswith(".py"):
+        return 1
+    package = entry.is_dir(follow_symlinks=False) and os.path.isfile(os.path.join(entry.path, "__init__.py"))
+    return 2 if package else 3
+
+
+def _copy_entries(entries, target, owner, top, budget, skipped):
+    for entry in entries:
         path, shown = os.path.join(target, entry.name), os.path.relpath(entry.path, top)
         info = entry.stat(follow_symlinks=False)
         if stat.S_ISLNK(info.st_mode):
-            skipped.append(f"{shown} (a symbolic link)")
-        elif stat.S_ISDIR(info.st_mode) and shown.count(os.sep) < 4:
+            skipped.setdefault(("a symbolic link", "symbolic links"), []).append(shown)
+        elif stat.S_ISDIR(info.st_mode) and shown.count(os.sep) >= MAX_FOLDER_DEPTH:
+            skipped.setdefault(TOO_DEEP, []).append(shown)
+        elif stat.S_ISDIR(info.st_mode):
             os.mkdir(path, 0o700)
             if owner:
                 os.chown(path, *owner)
-            skipped += copy_tree(entry.path, path, owner, top, budget)
+            _copy_entries(sorted(_entries(entry.path), key=lambda e: e.name), path, owner, top, budget, skipped)
         elif not stat.S_ISREG(info.st_mode):
-            skipped.append(f"{shown} (not a regular file)")
+            skipped.setdefault(("not a regular file", "not regular files"), []).append(shown)
+        elif shown in FILES and info.st_size > MAX_GRADED_BYTES:
+            skipped.setdefault((too_large(info.st_size),) * 2, []).append(shown)
+            write_refusal(path, f"{shown} was not graded: it is {too_large(info.st_size)}", owner)
         elif info.st_size > budget["bytes"] or budget["files"] == 0:
-            skipped.append(f"{shown} (over the {COPY_BUDGET >> 20} MiB / {COPY_FILES}-file copy budget)")
+            skipped.setdefault((OVER_BUDGET, OVER_BUDGET), []).append(shown)
         else:
             budget["bytes"] -= info.st_size
             budget["files"] -= 1
             _copy_file(entry.path, path, owner)
-    return skipped
+
+
+def too_large(size):
+    return f"{size / (1 << 20):.1f} MiB, over the {MAX_GRADED_BYTES >> 20} MiB limit for a graded file"
+
+
+def write_refusal(path, why, owner=None):
+    """In place of a graded file refused for its size: a module whose import says why, so every
+    step of that file fails with the reason, never with "missing"."""
+    _write_file(path, f"NOT_GRADED = {why!r}\nraise ImportError(NOT_GRADED)\n".encode(), owner)
+
+
+def _in_short(reason, names):
+    """One entry of what was skipped: each name with the reason (singular, plural), or how many
+    there were and the first few."""
+    if len(names) <= NAMES_IN_SHORT:
+        return ", ".join(f"{name} ({reason[0]})" for name in names)
+    shown = ", ".join(name[:60] for name in names[:NAMES_IN_SHORT])
+    return f"{len(names)} entries ({reason[1]}): {shown} and {len(names) - NAMES_IN_SHORT} more"
 
 
 # Never through a link, never waiting on a FIFO; in binary on Windows, which has none of the other two.
@@ -256,9 +307,18 @@ _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLO
 def _copy_file(source, target, owner):
     """Copy one file, readable by its owner alone (the worker's uid under root), as its folder is."""
     fd = os.open(source, _READ_FLAGS)
+    with os.fdopen(fd, "rb") as src:
+        _write_file(target, src, owner)
+
+
+def _write_file(target, content, owner):
+    """A new file at ``target`` holding ``content`` (bytes, or a file to copy), its owner's alone."""
     out = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
-    with os.fdopen(fd, "rb") as src, os.fdopen(out, "wb") as dst:
-        shutil.copyfileobj(src, dst)
+    with os.fdopen(out, "wb") as dst:
+        if isinstance(content, bytes):
+            dst.write(content)
+        else:
+            shutil.copyfileobj(content, dst)
     if owner:
         os.chown(target, *owner)
 

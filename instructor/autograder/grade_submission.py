@@ -20,14 +20,15 @@ def main(root):
     source, submission, results = (os.path.join(root, name) for name in ("source", "submission", "results"))
     sys.path.insert(0, source)
     from grader.course.steps import FILES
-    from grader.sandbox.staging import LayoutError, stage
+    from grader.sandbox.staging import stage, unreadable
 
     config = json.load(open(os.path.join(source, "autograder.json")))
     folder = tempfile.mkdtemp(prefix="lstm-kit-submission-")
     try:
         staged = stage(submission, folder)
-    except (LayoutError, OSError) as exc:
-        write_results(results, {"score": 0, "output": f"Your upload could not be read: {exc}", "tests": []})
+    except Exception as exc:  # whatever the cause, the learner is told, in plain words
+        why = unreadable(exc).replace(folder, "")
+        write_results(results, {"score": 0, "output": f"Your upload could not be read: {why}", "tests": []})
         return 0
     if not staged.found:
         said = f"Your upload: {staged.describe()}." if staged.notebook else \
