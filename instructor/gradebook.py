@@ -82,7 +82,8 @@ def shown(text):
     """Text from an upload or its grade (a file name, a message), as the gradebook and the summary
     show it: capped, its control characters escaped (grader.sandbox.protocol.printable)."""
     from grader.sandbox.protocol import printable
-    return printable(text, SHOWN)
+    from grader.sandbox.staging import readable
+    return printable(readable(str(text)), SHOWN)  # a name that is not UTF-8: its bytes as \\xNN
 
 
 def cell(text):
@@ -126,8 +127,8 @@ def summary_lines(results, steps, max_score, seconds, jobs):
         top = max(count for _, count in histogram(scores, max_score)) or 1
         for label, count in histogram(scores, max_score):
             lines.append(f"  {label} {'#' * round(20 * count / top):<20} {count}")
-    from instructor.summary import step_figures, step_lines
-    lines += ["", *step_lines(step_figures(results, steps), len(graded))]
+    from instructor.summary import step_figures, step_lines, time_limit_lines
+    lines += ["", *step_lines(step_figures(results, steps), len(graded)), *time_limit_lines(results)]
     ungraded = [r for r in results if not r.graded]
     if ungraded:
         lines += ["", f"Not graded ({len(ungraded)}; score 0 in the gradebook, see its note column):"]

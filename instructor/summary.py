@@ -107,6 +107,11 @@ def time_limits(results):
     return hits
 
 
+def time_limit_lines(results):
+    hits = time_limits(results)
+    return ["", f"Hit a time limit ({len(hits)}):", *(f"  {shown(name)}: {what}" for name, what in hits)] if hits else []
+
+
 def class_summary(results, steps, maxima):
     """Everything the summaries show, as plain data (summary.json's document)."""
     graded = [r for r in results if r.graded]
