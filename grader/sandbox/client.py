@@ -21,6 +21,8 @@ import tempfile
 import threading
 import time
 
+import numpy as np
+
 try:
     import fcntl
 except ImportError:  # Windows
@@ -467,9 +469,13 @@ class Submission:
             raise AttributeError(f"no step has a function named {name!r}")
         return Function(self, name)
 
+    def call_limit(self):
+        """Seconds one call may take: the test's ``timeout`` marker, else the worker's limit."""
+        return self.timeout or self.worker.timeout
+
     def budget(self):
         """(seconds the next call may take, whether the run's deadline is what limits it)."""
-        allowed = self.timeout or self.worker.timeout
+        allowed = self.call_limit()
         left = float("inf") if self.deadline is None else self.deadline - time.monotonic()
         if left <= 0:
             raise NotJudged("not judged: the time limit for the whole run was reached first")
@@ -544,8 +550,105 @@ class Function:
             return False
 
     def perturbed(self, args, perturb, outputs):
-        """Outputs for each (arg index, flat index, delta) move, stacked along a new first axis."""
-        return self._ask("perturbed", args=list(args), perturb=perturb, outputs=outputs)[0]["value"]
+        """Outputs for each (arg index, flat index, delta) move, stacked along a new first axis.
+
+        A gradient check's hundreds of evaluations go in a few requests (1, then up to 15, then up
+        to 240, ...), each sized by how long an evaluation has taken so far to last at most a
+        quarter of the call limit: an evaluation that never ends is stopped within the call limit,
+        as a call is, while the evaluations together may take the call limit plus
+        EVALUATION_SECONDS each (at most BATCH_SECONDS, and never past the run's time limit).
+        """
+        batch, limit = _Batch(self.name, len(perturb)), self.submission.call_limit()
+        parts = []
+        while batch.done < batch.count:
+            batch.expect_in_time(limit)
+            moves = perturb[batch.done:batch.done + batch.next_size(limit)]
+            asked = time.monotonic()
+            try:
+                reply = self._ask("perturbed", args=list(args), perturb=moves, outputs=outputs)[0]
+            except TimedOut as exc:
+                raise TimedOut(f"{exc} {batch.where(len(moves))}", exc.printed) from None
+            parts.append(reply["value"])
+            batch.record(len(moves), reply.get("seconds"), time.monotonic() - asked)
+        return _joined(parts, self.name)
+
+
+EVALUATION_SECONDS = 0.1  # that a batch of evaluations may take for each, beyond one call's limit
+BATCH_SECONDS = 300.0     # the most a batch may take, unless one call is allowed longer
+REQUEST_SHARE = 0.25      # of the call limit, what one request of a batch is sized to take
+GROWTH = 15               # a request holds at most this many times the evaluations timed before it
+
+
+class _Batch:
+    """The timing of one batch of evaluations of a learner's function (a gradient check's moves),
+    made in several requests. How long an evaluation takes, by the worker's clock (the grader's
+    would count starting a worker and the round trips), sizes the next request and says early
+    when the evaluations together would take longer than they may; the grader's own clock stops
+    a batch that takes longer all the same."""
+
+    def __init__(self, name, count):
+        self.name, self.count = name, count
+        self.done, self.evaluating, self.started = 0, 0.0, time.monotonic()
+
+    def seconds_each(self):
+        return self.evaluating / self.done
+
+    def allowed(self, limit):
+        return max(limit, min(limit + self.count * EVALUATION_SECONDS, BATCH_SECONDS))
+
+    def next_size(self, limit):
+        if not self.done:
+            return 1  # how long one evaluation takes is not known yet
+        each = self.seconds_each()
+        # At most GROWTH times the evaluations timed so far: one evaluation's time is a rough figure.
+        fits = self.count if each <= 0 else int(REQUEST_SHARE * limit / each)
+        return max(1, min(fits, GROWTH * self.done))
+
+    def record(self, size, reported, waited):
+        """``size`` more evaluations done, in ``reported`` seconds by the worker's clock (``waited``
+        by the grader's, where the worker's is no plausible figure)."""
+        plausible = isinstance(reported, float) and 0 <= reported <= waited
+        self.done, self.evaluating = self.done + size, self.evaluating + (reported if plausible else waited)
+
+    def expect_in_time(self, limit):
+        """TimedOut, saying how long one evaluation took, once the evaluations so far show that all
+        of them would take longer than the batch may, or they already have."""
+        if not self.done:
+            return
+        each, allowed = self.seconds_each(), self.allowed(limit)
+        if time.monotonic() - self.started > allowed >= each * self.count:  # the time went on starting workers
+            raise TimedOut(f"{self.name}'s gradient check took over the {allowed:.0f} s it may take, at {each:.2g} s "
+                           f"a call on {self.done} of its {self.count} evaluations")
+        if each * self.count > allowed:
+            raise TimedOut(
+                f"{self.name} took {each:.2g} s a call on the gradient check's evaluations ({self.done} of "
+                f"{self.count} so far), so all {self.count} would take about {each * self.count:.0f} s, over "
+                f"the {allowed:.0f} s they may take ({limit:g} s, plus {EVALUATION_SECONDS:g} s for each "
+                f"evaluation): make {self.name} faster; at these small sizes one call should take milliseconds")
+
+    def where(self, size):
+        """Which of the evaluations a request that timed out held, for its message."""
+        if not self.done:
+            return "(on the gradient check's first evaluation, its inputs with one entry moved)"
+        each = self.seconds_each()
+        return (f"(on {size} of the gradient check's {self.count} evaluations, after {self.done} that took "
+                f"{each:.2g} s a call: these should have taken about {each * size:.2g} s)")
+
+
+def _joined(parts, name):
+    """The output stacks of a batch's requests, one stack per output, joined along the moves; a
+    part that is not such stacks is returned as it is, for the check to say what it is."""
+    if len(parts) == 1:
+        return parts[0]
+    for part in parts:
+        if not (isinstance(part, list) and len(part) == len(parts[0])
+                and all(isinstance(stack, np.ndarray) and stack.ndim >= 1 for stack in part)):
+            return part
+    shapes = {tuple(stack.shape[1:] for stack in part) for part in parts}
+    if len(shapes) > 1:
+        raise SubmissionError(f"{name} returned outputs of other shapes on some of the gradient check's "
+                              f"evaluations than on others ({' and '.join(map(str, sorted(shapes)[:2]))})")
+    return [np.concatenate(stacks) for stacks in zip(*parts)]
 
 
 def _error_from(reply, name, printed):

@@ -271,10 +271,10 @@ def test_handout_grades_its_stubs_and_a_correct_submission(handout, tmp_path):
             assert {s["status"] for s in results["extra_data"]["steps"].values()} == {"not started"}
 
 
-def grade_in_handout(handout, submission, results, output=False):
+def grade_in_handout(handout, submission, results, output=False, extra=()):
     """(exit code, results.json's steps) of a grade inside the handout (and its terminal text, with ``output``)."""
     done = subprocess.run([sys.executable, "-m", "grader", "--submission", str(submission), "--results",
-                           str(results)], cwd=handout, capture_output=True, text=True,
+                           str(results), *extra], cwd=handout, capture_output=True, text=True,
                           env={**os.environ, "NO_COLOR": "1", "LSTM_KIT_STATE": str(results / "state.json")})
     steps = json.load(open(results / "results.json"))["extra_data"]["steps"]
     return (done.returncode, steps, done.stdout + done.stderr) if output else (done.returncode, steps)
@@ -300,6 +300,35 @@ def test_handout_gives_the_same_verdicts_and_names_as_the_kit(handout, tmp_path)
     assert code == 1
     assert verdicts(in_handout) == verdicts(in_kit.steps) and in_handout["train"]["status"] == "passed"
     assert in_kit.steps[step]["mistake"] == key and named(in_handout) == named(in_kit.steps)
+
+
+SLOWED = """
+
+import time as _time
+_{name}_as_written = {name}
+
+
+def {name}(*args):
+    _time.sleep({seconds})
+    return _{name}_as_written(*args)
+"""
+
+
+def test_handout_keeps_the_backward_points_of_a_slow_but_correct_forward(handout, tmp_path):
+    """Without solutions/, a gradient check evaluates the learner's own forward hundreds of times:
+    lstm_step_forward at 5 ms a call (678 evaluations, 3.4 s, where one call may take 1 s) keeps
+    lstm_step_backward's points, and rnn_step_forward at 0.3 s a call is told how long a call took."""
+    submission = build_submission(tmp_path / "slow", done=ALL_STEPS)
+    shutil.copy(os.path.join(KIT_ROOT, "solutions", "sequence.py"), submission)  # calls no lstm_step_forward
+    for name, file, seconds in (("lstm_step_forward", "cell.py", 0.005), ("rnn_step_forward", "memory.py", 0.3)):
+        with open(submission / file, "a") as f:
+            f.write(SLOWED.format(name=name, seconds=seconds))
+    _, steps, output = grade_in_handout(handout, submission, tmp_path / "results", True, ("--call-timeout", "1"))
+    short = {name: s["max_points"] - s["points"] for name, s in steps.items() if s["points"] != s["max_points"]}
+    assert short == {"rnn_step": 3}, output  # its gradient check's points, and no other's
+    message = steps["rnn_step"]["message"]
+    assert re.match(r"rnn_step_forward took 0\.3\d? s a call on the gradient check's evaluations", message), message
+    assert "endless loop" not in message
 
 
 # Every learner-style catalogued mistake, packed as test_mistakes packs them for the kit.
