@@ -27,6 +27,8 @@ from instructor.summary import class_summary, write_summaries
 
 RECORD = "learner.json"
 CLASS = "class.json"
+# The class's own files, beside the learners' folders: no learner's folder takes one of these names.
+RESERVED = ("gradebook.csv", "summary.json", "summary.csv", "report.html", "report.png", CLASS)
 KEPT = ("learner", "score", "note", "graded", "seconds", "folder", "who")
 
 
@@ -124,7 +126,7 @@ def regrade(submissions, out, names, tests, call_timeout, time_limit, roster=Non
     """Grade the learners ``names`` again into ``out`` and rebuild the class's files; returns
     (results, steps, max score, seconds, the regraded results)."""
     from instructor import roster as rosters
-    from instructor.grade_all import close_uploads, discover, grade_learner, stage_learner
+    from instructor.grade_all import close_uploads, discover, grade_safely, stage_learner
 
     saved, maxima = read_class(out)
     if tests and _folders(tests) != _folders(saved["tests"]):
@@ -147,7 +149,7 @@ def regrade(submissions, out, names, tests, call_timeout, time_limit, roster=Non
             folder = results[name].folder if name in results else _new_folder(name, taken)
             taken.add(folder)
             copy, note = stage_learner(sources[name], work)
-            result = grade_learner(name, copy, note, os.path.join(out, folder), saved["tests"], call_timeout, time_limit)
+            result = grade_safely(name, copy, note, os.path.join(out, folder), saved["tests"], call_timeout, time_limit)
             result.folder = folder
             rosters.apply([result], people)
             results[name] = result

@@ -114,11 +114,11 @@ def read_results(path):
 
 def folder_names(names):
     """A distinct, file-system-safe folder name for each learner."""
-    taken, out = set(), []
+    taken, out = {name.lower() for name in class_files.RESERVED}, []  # the class's own files
     for name in names:
         base = candidate = _safe_name(name)
         k = 2
-        while candidate.lower() in taken or candidate == "gradebook.csv":
+        while candidate.lower() in taken:
             candidate, k = f"{base}-{k}", k + 1
         taken.add(candidate.lower())
         out.append(candidate)

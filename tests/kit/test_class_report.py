@@ -304,3 +304,9 @@ def test_the_class_report_renders_in_a_real_browser(graded_class, tmp_path):
     assert links and all(not re.match(r"^[a-z][a-z0-9+.-]*:|^//", href, re.IGNORECASE) for href in links), links
     assert all((out / unquote(href)).is_file() for href in links)
     assert "ada/report.md" in links
+
+
+def test_no_learners_folder_takes_the_name_of_a_class_file():
+    from instructor.grade_all import folder_names
+    assert folder_names(["summary.json", "Report.html", "gradebook.csv", "ada"]) == \
+        ["summary.json-2", "Report.html-2", "gradebook.csv-2", "ada"]
