@@ -32,6 +32,7 @@ from grader.course.steps import BY_FUNCTION, module_of
 from grader.kit import KIT_ROOT, ONE_BLAS_THREAD
 from grader.sandbox.isolation import Sandbox, children, thread_count
 from grader.sandbox.limits import TALLY_START, Limits
+from grader.sandbox.origin import shape_origin
 from grader.sandbox.protocol import HEADER_BYTES, ProtocolError, Ref, TooComplex, frame, message_size, printable, unpack
 
 # The worker imports its modules from the sandbox's own copy of them (sys.argv[4]), never from the kit.
@@ -674,7 +675,8 @@ def _error_of(reply, name, printed):
         return SubmissionError(f"{reply['module']}.py could not be imported: {text}{place}", printed)
     if kind == "missing":
         return SubmissionError(reply["message"], printed)
-    return SubmissionError(f"{name} raised {text}{place}", printed)
+    origin = shape_origin(str(reply.get("message")), reply.get("frames")) if where.get("line") else ""
+    return SubmissionError(f"{name} raised {text}{place}{origin}", printed)
 
 
 __all__ = ["Submission", "Worker", "SubmissionError", "NotStarted", "TimedOut", "Crashed", "NotJudged",

@@ -6,6 +6,7 @@ judges anything: every verdict is made in the grader's own process.
 """
 import importlib
 import json
+import linecache
 import os
 import sys
 import traceback
@@ -33,10 +34,52 @@ class _Broken:
         return None
 
 
+def _in_folder(filename, folder):
+    return os.path.dirname(os.path.abspath(filename)) == folder
+
+
 def _submission_frame(tb, folder):
     """The innermost traceback entry in a submission file: (file, line, function, source)."""
-    inside = [f for f in traceback.extract_tb(tb) if os.path.dirname(os.path.abspath(f.filename)) == folder]
+    inside = [f for f in traceback.extract_tb(tb) if _in_folder(f.filename, folder)]
     return inside[-1] if inside else None
+
+
+FRAMES_SENT, LINES_SENT, SHAPES_SENT = 6, 300, 200
+
+
+def _frame_text(frame, lineno):
+    """The lines of the function a frame runs, from its first line (its def, or first decorator)
+    to its last line of code, as the grader reads them to tell where a value's shape came from."""
+    code = frame.f_code
+    last = max([line for _, _, line in code.co_lines() if line] + [lineno])
+    return code.co_firstlineno, linecache.getlines(code.co_filename)[code.co_firstlineno - 1:last][:LINES_SENT]
+
+
+def _shapes(frame):
+    """{name: shape} of the frame's local NumPy arrays, at the moment of the error."""
+    shapes = {}
+    for name, value in list(frame.f_locals.items())[:10 * SHAPES_SENT]:
+        if isinstance(name, str) and type(value) is np.ndarray and len(shapes) < SHAPES_SENT:
+            shapes[name] = list(value.shape)
+    return shapes
+
+
+def _learner_frames(tb, folder):
+    """The traceback's frames in submission files, outermost first (the last few): for each, its
+    file, line, function, its function's source lines and the shapes of its local arrays. The
+    worker only reads them; the grader makes sense of them (``grader.sandbox.origin``)."""
+    frames = []
+    while tb is not None:
+        if _in_folder(tb.tb_frame.f_code.co_filename, folder):
+            frames.append((tb.tb_frame, tb.tb_lineno))
+        tb = tb.tb_next
+    sent = []
+    for frame, lineno in frames[-FRAMES_SENT:]:
+        first, lines = _frame_text(frame, lineno)
+        sent.append({"file": os.path.basename(frame.f_code.co_filename), "line": lineno,
+                     "function": frame.f_code.co_name, "first": first,
+                     "lines": [line.rstrip("\n") for line in lines], "shapes": _shapes(frame)})
+    return sent
 
 
 def _error(exc, folder, module, function=None):
@@ -56,8 +99,12 @@ def _error(exc, folder, module, function=None):
         message = str(exc)[:1000]
     except BaseException:
         message = "<message could not be shown>"
+    try:
+        frames = _learner_frames(exc.__traceback__, folder) if where and where["function"] else []
+    except Exception:  # a frame that cannot be read: the error is told without them
+        frames = []
     return {"ok": False, "kind": kind, "type": type(exc).__name__, "message": message,
-            "where": where, "module": module}
+            "where": where, "module": module, "frames": frames}
 
 
 def _import(module, folder):
@@ -98,12 +145,23 @@ def _unref(value):
 
 
 def _call(fn, args):
-    """Call fn(*args), recording warnings; returns (result, warning texts)."""
+    """Call fn(*args), recording warnings; returns (result, warning texts, where each was raised)."""
     with warnings.catch_warnings(record=True) as caught, np.errstate(over="warn", divide="warn", invalid="warn", under="ignore"):
         warnings.simplefilter("always")
         result = fn(*args)
-    texts = list(dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught))
-    return result, texts[:5]
+    first = {}  # each text once, where it was first raised
+    for w in caught:
+        first.setdefault(f"{w.category.__name__}: {w.message}", w)
+    texts = list(first)[:5]
+    return result, texts, [_warned_at(first[text]) for text in texts]
+
+
+def _warned_at(w):
+    """Where a warning was raised, when that is a line of the submission: file, line, source."""
+    if not isinstance(w.filename, str) or not _in_folder(w.filename, os.getcwd()):
+        return None
+    return {"file": os.path.basename(w.filename), "line": w.lineno,
+            "source": linecache.getline(w.filename, w.lineno).strip()}
 
 
 def _unchanged(now, before):
@@ -128,7 +186,7 @@ def _handle_call(fn, request):
     args = [_unref(a) for a in request["args"]]
     # What the grader sent, as it was; a cache kept here is the learner's own to change.
     before = [None if isinstance(r, Ref) else copied(a) for r, a in zip(request["args"], args)]
-    result, caught = _call(fn, args)
+    result, caught, places = _call(fn, args)
     mutated = [k for k, (a, b) in enumerate(zip(args, before)) if not _unchanged(a, b)]
     keep = request.get("keep") or ()
     if keep and isinstance(result, (tuple, list)) and max(keep) < len(result):
@@ -137,7 +195,7 @@ def _handle_call(fn, request):
             _kept[len(_kept)] = result[k]
             result[k] = Ref(len(_kept) - 1)
         result = tuple(result)
-    reply = {"ok": True, "value": result, "warnings": caught, "mutated": mutated}
+    reply = {"ok": True, "value": result, "warnings": caught, "warned_at": places, "mutated": mutated}
     if request.get("inputs_back"):  # the grader compares them with what it sent
         reply["after"] = [None if isinstance(r, Ref) else _as_left(a) for r, a in zip(request["args"], args)]
     return reply

@@ -11,8 +11,9 @@ from grader.judge.checks import CheckFailed
 from grader.judge.diagnosis import load_reference
 from grader.judge.gradients import BACKWARDS, Trusted, gradient_check
 from grader.kit import KIT_ROOT
+from grader.sandbox.client import Submission, SubmissionError, Worker
 
-from conftest import ALL_STEPS, build_submission
+from conftest import ALL_STEPS, build_submission, grade
 from mistakes import MISTAKES, UNCATALOGUED
 
 CASES = {
@@ -202,3 +203,95 @@ def test_a_call_slowed_by_printing_is_told_so_not_asked_about_an_endless_loop(gr
     assert graded.status("forget_gate") == "failed"
     assert re.search(r"did not answer within 0.3 s, and it printed over \d+ MiB", message), message
     assert "remove the prints" in message and "endless loop" not in message, message
+
+
+# -- a shape error: the line that made the shape, beside the line that raised ------------------------
+
+H_LAST_FROM_THE_WRONG_AXIS = '''
+def classifier_loss(x, y, params):
+    Wx, Wh, b, Wy, by = (params[k] for k in ("Wx", "Wh", "b", "Wy", "by"))
+    N, H = x.shape[0], Wh.shape[0]
+    h, cache = lstm_forward(x, np.zeros((N, H)), Wx, Wh, b)
+    h_last = h[-1]
+    scores = h_last @ Wy + by
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    loss = -log_p[np.arange(N), y].mean()
+    dscores = np.exp(log_p)
+    dscores[np.arange(N), y] -= 1
+    dscores /= N
+    dh = np.zeros_like(h)
+    dh[:, -1] = dscores @ Wy.T
+    _, _, dWx, dWh, db = lstm_backward(dh, cache)
+    return loss, {"Wx": dWx, "Wh": dWh, "b": db, "Wy": h_last.T @ dscores, "by": dscores.sum(axis=0)}
+'''
+# The time axis sliced as if it were the batch's: the matrix product inside lstm_step_forward raises.
+STEP_GIVEN_THE_WRONG_SLICE = '''
+def lstm_forward(x, h0, Wx, Wh, b):
+    N, T, _ = x.shape
+    h_t, c_t = h0, np.zeros_like(h0)
+    h, caches = np.zeros((N, T, h0.shape[1])), []
+    for t in range(T):
+        h_t, c_t, cache = lstm_step_forward(x[:, :, t], h_t, c_t, Wx, Wh, b)
+        h[:, t] = h_t
+        caches.append(cache)
+    return h, caches
+'''
+TRANSPOSED_IN_PLACE_OF_ITSELF = '''
+def candidate(x, h_prev, Wx, Wh, b):
+    Wx = Wx.T
+    return np.tanh(x @ Wx + h_prev @ Wh + b)
+'''
+
+
+def line_of(path, text):
+    """The number of the line of the file at ``path`` that holds ``text``."""
+    return next(n for n, line in enumerate(open(path).read().splitlines(), 1) if text in line)
+
+
+@pytest.fixture(scope="module")
+def shape_errors(tmp_path_factory):
+    """One graded submission: a classifier_loss whose h_last comes from the wrong axis, a gate whose
+    weights are swapped (the shapes came in that way), a candidate that transposes a weight into its
+    own name."""
+    folder = tmp_path_factory.mktemp("shapes")
+    submission = build_submission(folder / "submission", done=ALL_STEPS, replace={
+        "classifier_loss": H_LAST_FROM_THE_WRONG_AXIS, "output_gate": CASES["raises"][1],
+        "candidate": TRANSPOSED_IN_PLACE_OF_ITSELF})
+    return submission, grade(submission, folder / "results")
+
+
+def test_a_shape_error_names_the_line_that_made_the_shape(shape_errors):
+    submission, graded = shape_errors
+    message = graded.message("classifier_loss")
+    made, raised = line_of(submission / "memory.py", "h_last = h[-1]"), line_of(submission / "memory.py", "dh[:, -1] =")
+    assert f"(memory.py, line {raised}: dh[:, -1] = dscores @ Wy.T)" in message, message
+    assert (f". The shape came from line {made}: h_last = h[-1] (h_last is (4, 6); h is (3, 4, 6))" in message), message
+
+
+def test_a_shape_that_came_in_as_given_or_cannot_be_followed_names_no_line(shape_errors):
+    """Swapped weights: every array on the line came in from the check, as given. Wx = Wx.T: the
+    name now holds another shape than the one it was read with, so its way cannot be followed."""
+    _, graded = shape_errors
+    for step in ("output_gate", "candidate"):
+        message = graded.message(step)
+        assert f"{step} raised ValueError" in message and "gates.py, line" in message, message
+        assert "The shape came from" not in message, message
+
+
+def test_a_shape_made_by_the_caller_names_the_callers_line(tmp_path):
+    """The error is raised inside the learner's lstm_step_forward, on a slice their lstm_forward made:
+    the caller's line is told, with its file. Graded with a real worker, without a whole grade."""
+    folder = build_submission(tmp_path / "slice", done=ALL_STEPS, replace={"lstm_forward": STEP_GIVEN_THE_WRONG_SLICE})
+    worker = Worker(str(folder), timeout=10)
+    try:
+        with pytest.raises(SubmissionError) as raised:
+            Submission(worker).lstm_forward(*sequence_args(0))
+    finally:
+        worker.close()
+    message = str(raised.value)
+    call = line_of(folder / "sequence.py", "lstm_step_forward(x[:, :, t]")
+    assert message.startswith("lstm_forward raised ValueError: matmul"), message
+    assert "(cell.py, line " in message, message
+    assert (f". The shape came from sequence.py, line {call}: h_t, c_t, cache = lstm_step_forward(x[:, :, t], h_t, "
+            f"c_t, Wx, Wh, b) (x is (3, 4, 5))") in message, message
