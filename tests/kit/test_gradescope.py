@@ -69,16 +69,46 @@ def test_correct_upload_in_a_subfolder_gets_full_marks(autograder_zip, tmp_path)
     assert {t["visibility"] for t in results["tests"]} == {"visible", "hidden", "after_due_date"}
 
 
+# A print that Markdown would turn into code, bold and a link, were it not fenced.
+PRINTED = "f is `tanh` **here** [x](y) <b>"
+
+
 def test_broken_upload_loses_exactly_its_failing_tests(autograder_zip, tmp_path):
     from mistakes import MISTAKES
     step, key, source = MISTAKES["forget_gate_uses_tanh"]
-    _, results = run_on(autograder_zip, tmp_path, lambda sub: build_submission(sub, done=ALL_STEPS, replace={step: source}))
+    printing = source + f"\n_tanh = forget_gate\n\n\ndef forget_gate(*args):\n    print({PRINTED!r})\n    return _tanh(*args)\n"
+    _, results = run_on(autograder_zip, tmp_path, lambda sub: build_submission(sub, done=ALL_STEPS, replace={step: printing}))
     failed = [t for t in results["tests"] if t["status"] == "failed"]
     # the public value check, the public side-effect check (which wants the values right too), the hidden one
     assert sorted(t["visibility"] for t in failed) == ["hidden", "visible", "visible"]
     assert all("f has wrong values" in t["output"] and t["score"] == 0 for t in failed)
     assert results["extra_data"]["steps"][step]["mistake"] == key  # named, with the reference on the server
     assert results["score"] == 109 - 4 - 2
+    check_markdown_outputs(results["tests"], failed)
+
+
+def check_markdown_outputs(tests, failed):
+    """Every output is Markdown (output_format "md"), rendered as CommonMark renders it: the named
+    mistake in bold, the check's figures as text, what the code printed in a fence exactly as
+    printed, the step's first hint once, on its first failing check."""
+    from markdown_it import MarkdownIt
+
+    from grader.course.hints import load_hints
+    from grader.course.mistakes import CATALOGUE
+
+    assert {t["output_format"] for t in tests} == {"md"}
+    assert all(t["output"] == "" for t in tests if t["status"] == "passed")
+    hint = load_hints()["forget_gate"][0]
+    for k, test in enumerate(failed):
+        tokens = MarkdownIt().parse(test["output"])
+        assert [t.content for t in tokens if t.type == "fence"] == [PRINTED + "\n"]
+        assert not any(t.type.startswith("html") for t in tokens)
+        inline = [t for t in tokens if t.type == "inline"]
+        bold = [c.content for t in inline for a, c in zip(t.children, t.children[1:]) if a.type == "strong_open"]
+        assert bold[0] == f"This looks like {CATALOGUE['gate_tanh'].name}:"
+        text = " ".join(c.content for t in inline for c in t.children if c.type == "text")
+        assert "first at f[0, 0], yours" in text  # figures read as written, brackets and all
+        assert ("Hint:" in bold) == (k == 0) and (hint in text) == (k == 0)
 
 
 def test_partial_upload_is_graded_and_told_what_is_missing(autograder_zip, tmp_path):
@@ -114,3 +144,16 @@ def test_zip_is_refused_when_the_reference_fails_a_test(tmp_path):
     assert done.returncode == 2
     assert "these tests do not pass on the reference solution" in done.stderr  # check-tests' own words
     assert "test_sigmoid_of_zero" in done.stderr and "yours 0.5, expected 1" in done.stderr and not out.exists()
+
+
+@pytest.mark.skipif(os.path.exists("/autograder"), reason="this machine has an /autograder: it may be Gradescope's")
+def test_run_autograder_outside_gradescope_writes_nothing(autograder_zip, tmp_path):
+    """Run by hand, with no AUTOGRADER_ROOT and no /autograder, it says how to run it and writes nothing."""
+    with zipfile.ZipFile(autograder_zip) as archive:
+        archive.extractall(tmp_path / "unzipped")
+    before = sorted(os.listdir(tmp_path))
+    env = {k: v for k, v in os.environ.items() if k not in ("AUTOGRADER_ROOT", "LSTM_KIT_PYTHON")}
+    done = subprocess.run(["bash", str(tmp_path / "unzipped" / "run_autograder")], cwd=tmp_path, env=env,
+                          capture_output=True, text=True)
+    assert done.returncode == 2 and "AUTOGRADER_ROOT=folder" in done.stderr and "nothing written" in done.stderr
+    assert not os.path.exists("/autograder") and sorted(os.listdir(tmp_path)) == before
