@@ -29,6 +29,7 @@ RECORD = "learner.json"
 CLASS = "class.json"
 # The class's own files, beside the learners' folders: no learner's folder takes one of these names.
 RESERVED = ("gradebook.csv", "summary.json", "summary.csv", "report.html", "report.png", CLASS)
+NOTEBOOK = "the notebook "  # in the note of a learner graded from a notebook (instructor.grade_all)
 KEPT = ("learner", "score", "note", "graded", "seconds", "folder", "who")
 
 
@@ -69,7 +70,7 @@ def _feedback(out, result):
     path = os.path.join(folder, "results.json")
     if result.graded and os.path.exists(path):
         with open(path) as f:
-            write_feedback(folder, json.load(f))
+            write_feedback(folder, json.load(f), notebook=NOTEBOOK in result.note)
     else:
         text = f"## lstm-kit: your grade\n\nYour upload was not graded: {without_machine_paths(result.note)}\n"
         write_atomically(os.path.join(folder, FEEDBACK), text)

@@ -29,8 +29,9 @@ def without_machine_paths(text, *folders):
     return _TEMPORARY.sub("", text)
 
 
-def next_step(document):
-    """One neutral line: the first step whose visible checks do not pass, and what to do there."""
+def next_step(document, notebook=False):
+    """One neutral line: the first step whose visible checks do not pass, and what to do there (in
+    the file it lives in, or in the notebook the learner handed in)."""
     rows, _ = public_view(document)
     first = next((r for r in rows if r.status != PASSED), None)
     if first is None:
@@ -39,18 +40,18 @@ def next_step(document):
     if step is None:
         return f"Next: {escaped(first.step)}."
     verb = "write" if first.status == NOT_STARTED else "fix"
-    return f"Next: {verb} {escaped(functions_text(step))} in {step.file}."
+    return f"Next: {verb} {escaped(functions_text(step))} in {'your notebook' if notebook else step.file}."
 
 
-def feedback_markdown(document, *folders):
+def feedback_markdown(document, *folders, notebook=False):
     """The report a learner may be sent, from their results.json ``document``."""
     text = report_markdown(document, title=TITLE)
-    said = next_step(document)
+    said = next_step(document, notebook)
     return without_machine_paths(text + (f"\n{said}\n" if said else ""), *folders)
 
 
-def write_feedback(folder, document, *staged):
+def write_feedback(folder, document, *staged, notebook=False):
     """``folder``/report.md from ``document``, with the ``staged`` folders' paths cut out."""
     path = os.path.join(folder, FEEDBACK)
-    write_atomically(path, feedback_markdown(document, *staged))
+    write_atomically(path, feedback_markdown(document, *staged, notebook=notebook))
     return path

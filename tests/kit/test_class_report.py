@@ -157,8 +157,10 @@ def test_each_learners_report_md_can_be_sent_as_it_is(graded_class):
         assert "Further checks" in text  # the hidden ones, as one line
     assert "Every step shown here passes." in (out / "ada" / "report.md").read_text()
     grace = (out / "submission_1001" / "report.md").read_text()
-    assert "Next: fix cell\\_update() in gates.py." in grace or "Next: fix cell_update() in gates.py." in grace
+    assert "Next: fix cell_update() in gates.py." in grace
     assert "not graded" in (out / "frank" / "report.md").read_text()
+    from instructor.feedback import feedback_markdown  # a learner who handed in a notebook edits the notebook
+    assert "Next: fix cell_update() in your notebook." in feedback_markdown(results_of(out, "submission_1001"), notebook=True)
 
 
 def test_rendering_escapes_what_an_upload_names(tmp_path):
