@@ -81,14 +81,14 @@ def staged_submission(args):
     make grade-all and Gradescope stage from it (grader.sandbox.staging: the learner's copy of the
     files wherever it sits, a zip unpacked, a notebook's files written out by parsing, never
     running it), in a folder of its own. Returns (that folder or None, the label the report uses,
-    the notes to report)."""
-    from grader.sandbox.staging import choose, notebooks_in, stage
+    the notes to report: what staging found, and any package graded in place of a file)."""
+    from grader.sandbox.staging import choose, notebooks_in, package_notes, stage
 
     path, label = args.submission, os.path.relpath(os.path.abspath(args.submission))
     if os.path.isdir(path):
         choice = choose(path)
         if choice.direct() and (choice.folder or not notebooks_in(path)):
-            return None, label, choice.packages()
+            return None, label, package_notes(path)
         if choice.folder:
             label = os.path.relpath(choice.folder)  # where the next step's file is
     elif not os.path.isfile(path):
@@ -101,7 +101,7 @@ def staged_submission(args):
         said = [] if staged.error else [f"{text[0].upper()}{text[1:]}{named}."]
     else:
         said = [f"{text[0].upper()}{text[1:]}."] if staged.missing else []
-    return folder, label, said + staged.notes
+    return folder, label, said + staged.notes + package_notes(folder)
 
 
 def main(argv=None, plugins=(), report=True):

@@ -194,16 +194,6 @@ class Choice:
             text += f"; not graded: {shown}" + (f" and {len(others) - FOLDERS_SHOWN} more" if len(others) > FOLDERS_SHOWN else "")
         return text + "."
 
-    def packages(self):
-        """A note for each graded file beside a package of its name, which ``import`` finds first."""
-        notes = []
-        for name in self.origins:
-            stem = name[:-len(".py")]
-            if self.folder and os.path.isfile(os.path.join(self.folder, stem, "__init__.py")):
-                notes.append(f"{_label(os.path.relpath(os.path.join(self.folder, stem), self.source))}/ is a package, "
-                             f"which `import {stem}` finds before {name}: the package is graded, {name} is not.")
-        return notes
-
     def _where(self, folder):
         return _label(os.path.relpath(folder, self.source))
 
@@ -223,6 +213,18 @@ def choose(source):
         if having:
             choice.origins[name] = having.files[name]
     return choice
+
+
+def package_notes(folder):
+    """A note for each graded file in ``folder`` beside a package of its name, which ``import``
+    finds first (as the worker's import does): the package is what is graded."""
+    notes = []
+    for name in FILES:
+        stem = name[:-len(".py")]
+        if os.path.isfile(os.path.join(folder, name)) and os.path.isfile(os.path.join(folder, stem, "__init__.py")):
+            notes.append(f"{stem}/ is a package, which `import {stem}` finds before {name}: the package is graded, "
+                         f"{name} is not.")
+    return notes
 
 
 def stage(source, dest):
@@ -282,7 +284,7 @@ def _copy_found(source, dest):
             _copy_graded(origin, os.path.join(dest, name), skipped)
         staged.found[name] = os.path.relpath(origin, source)
     staged.chosen = choice.note()
-    staged.notes = [note for note in (staged.chosen, *choice.packages()) if note]
+    staged.notes = [staged.chosen] if staged.chosen else []
     if skipped:
         staged.notes.append(f"Not copied from the submission: {readable(', '.join(skipped))}.")
     return staged
