@@ -157,3 +157,15 @@ def test_run_autograder_outside_gradescope_writes_nothing(autograder_zip, tmp_pa
                           capture_output=True, text=True)
     assert done.returncode == 2 and "AUTOGRADER_ROOT=folder" in done.stderr and "nothing written" in done.stderr
     assert not os.path.exists("/autograder") and sorted(os.listdir(tmp_path)) == before
+
+
+def test_the_learners_copy_is_graded_as_make_grade_grades_it(autograder_zip, tmp_path):
+    """The untouched stubs beside the learner's copy (a package, a long file, a data folder in it):
+    the learner's copy is graded in full, and the output says which folder, as make grade does."""
+    from test_intake import COMBINED_NOTES, combined
+    done, results = run_on(autograder_zip, tmp_path, combined)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert {entry["status"] for entry in results["extra_data"]["steps"].values()} == {"passed"}
+    assert results["score"] == 109 and all(t["status"] == "passed" for t in results["tests"])
+    for note in COMBINED_NOTES:
+        assert note in results["output"], results["output"]
