@@ -54,15 +54,15 @@ def grade_upload(bundle, source, scratch=None):
     """Stage ``source`` (a folder, zip or notebook) and grade it with the bundle's grader and tests."""
     sys.path.insert(0, bundle)
     from grader.course.steps import FILES
-    from grader.sandbox.staging import LayoutError, stage
+    from grader.sandbox.staging import stage, unreadable
 
     config = read_config(bundle)
     scratch = scratch or tempfile.mkdtemp(prefix="lstm-kit-bundle-")
     folder, results = os.path.join(scratch, "submission"), os.path.join(scratch, "results")
     try:
         staged = stage(source, folder)
-    except (LayoutError, OSError) as exc:
-        return Upload(False, f"Your upload could not be read: {exc}")
+    except Exception as exc:  # whatever the cause, the learner is told in plain words, with no path of ours
+        return Upload(False, f"Your upload could not be read: {unreadable(exc).replace(scratch, '')}")
     if not staged.found:
         said = f"Your upload: {staged.describe()}." if staged.notebook else \
             f"Your work holds none of {', '.join(FILES)}."
