@@ -621,11 +621,13 @@ class _Batch:
             raise TimedOut(f"{self.name}'s gradient check took over the {allowed:.0f} s it may take, at {each:.2g} s "
                            f"a call on {self.done} of its {self.count} evaluations")
         if each * self.count > allowed:
+            rule = (f"{limit:g} s, plus {EVALUATION_SECONDS:g} s for each evaluation" if allowed < BATCH_SECONDS
+                    else "the most any gradient check may take")
             raise TimedOut(
                 f"{self.name} took {each:.2g} s a call on the gradient check's evaluations ({self.done} of "
                 f"{self.count} so far), so all {self.count} would take about {each * self.count:.0f} s, over "
-                f"the {allowed:.0f} s they may take ({limit:g} s, plus {EVALUATION_SECONDS:g} s for each "
-                f"evaluation): make {self.name} faster; at these small sizes one call should take milliseconds")
+                f"the {allowed:.0f} s they may take ({rule}): make {self.name} faster; at these small sizes "
+                f"one call should take milliseconds")
 
     def where(self, size):
         """Which of the evaluations a request that timed out held, for its message."""
