@@ -346,3 +346,17 @@ def test_make_grade_grades_the_same_files_as_grade_all(graded_class, tmp_path):
     assert {s: graded.points(s) for s in ALL_STEPS} == {s: class_steps[s]["points"] for s in ALL_STEPS} == POINTS
     assert in_order(COMBINED_NOTES, graded.results["output"].split("\n"))
     assert "lstm-kit: grading" in graded.output and os.path.join("sam", "mywork") in graded.output
+
+
+def test_no_two_uploads_get_the_same_name(tmp_path):
+    from instructor.grade_all import discover
+    from instructor.gradebook import cell
+
+    names = [b"a" * 250 + b"\xe9", b"a" * 250 + b"\xe8", b"ren\xe9e", b"ren\\xe9e", b"bob", b"x\x1by"]
+    for name in names:
+        os.mkdir(os.path.join(os.fsencode(str(tmp_path)), name))
+    (tmp_path / "bob.zip").write_bytes(b"PK")
+    learners = [name for name, _ in discover(str(tmp_path))]
+    assert len({cell(name) for name in learners}) == len(learners) == len(names) + 1
+    assert {"ren\\xe9e", "ren\\\\xe9e", "bob", "bob.zip"} <= set(learners)
+    assert all(name.encode("utf-8") for name in learners)  # no lone surrogate left
