@@ -111,7 +111,23 @@ def finish(out, results, folders, graded_tests, steps, tests, people, roster=Non
     for r in results:
         r.folder = folders.get(r.learner, r.folder)
     rosters.apply(results, people)
+    results += absent(results, people)
+    results.sort(key=lambda r: r.learner)
     return write_class_files(out, results, steps, Maxima.of(graded_tests), tests, roster)
+
+
+def absent(results, people):
+    """A row for each learner the roster names and the export does not hold: not graded, "no submission"."""
+    from instructor.grade_all import folder_names
+    from instructor.roster import matches
+
+    missing = sorted(name for name, entry in people.items() if "note" not in entry  # Canvas's are all there
+                     and not any(matches(r.learner, name) for r in results))
+    taken = [r.folder for r in results if r.folder]
+    folders = folder_names([*taken, *missing])[len(taken):]
+    return [LearnerResult(name, graded=False, note="no submission", folder=folder,
+                          who={k: v for k, v in people[name].items() if v})
+            for name, folder in zip(missing, folders)]
 
 
 def read_class(out):

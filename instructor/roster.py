@@ -89,11 +89,16 @@ def load(submissions, roster=None):
     return people
 
 
+def matches(learner, name):
+    """Whether a roster's folder ``name`` is this learner's: a folder, or a zip or notebook by its name or stem."""
+    return name in (learner, os.path.splitext(learner)[0]) or os.path.splitext(name)[0] == learner
+
+
 def apply(results, people):
     """Each result's ``who`` from the roster's entry for its learner (a folder, or a zip or
     notebook by its name or stem); a Canvas learner's note (late, renamed copies) joins theirs."""
     for r in results:
-        entry = dict(people.get(r.learner) or people.get(os.path.splitext(r.learner)[0]) or {})
+        entry = dict(next((e for name, e in people.items() if matches(r.learner, name)), {}))
         note = entry.pop("note", "")
         r.who = {k: v for k, v in entry.items() if v}
         r.note = "; ".join(filter(None, (r.note, note)))

@@ -64,7 +64,7 @@ def graded_class(tmp_path_factory):
     submissions.mkdir()
     make_class(submissions)
     roster_csv = root / "roster.csv"
-    roster_csv.write_text("folder,id,name,email\nada,7,Ada Lovelace,ada@example.edu\n")
+    roster_csv.write_text("folder,id,name,email\nada,7,Ada Lovelace,ada@example.edu\nzoe,8,Zoe Absent,zoe@example.edu\n")
     started = time.monotonic()
     done = subprocess.run(["make", "-s", "grade-all", f"SUBMISSIONS={submissions}", f"OUT={out}", f"TESTS={TESTS}",
                            "JOBS=2", "CALL_TIMEOUT=2", "TIME_LIMIT=60", f"ROSTER={roster_csv}"],
@@ -93,7 +93,7 @@ def test_the_gradebook_has_a_max_points_row_visible_and_hidden_subtotals_and_the
     assert (float(maxima["total"]), float(maxima["visible"]), float(maxima["hidden"])) == \
         (sum(t["max_score"] for t in tests), visible, sum(t["max_score"] for t in tests) - visible)
     assert sum(float(maxima[s]) for s in ALL_STEPS) == float(maxima["total"])
-    assert set(learners) == {"ada", "stubs", "submission_1001", "ivan", "smithsam", "frank"}
+    assert set(learners) == {"ada", "stubs", "submission_1001", "ivan", "smithsam", "frank", "zoe"}
     for name, row in learners.items():
         assert float(row["visible"]) + float(row["hidden"]) == float(row["total"]), name
     assert learners["ada"]["total"] == maxima["total"] and learners["ada"]["hidden"] == maxima["hidden"]
@@ -101,6 +101,7 @@ def test_the_gradebook_has_a_max_points_row_visible_and_hidden_subtotals_and_the
     assert (learners["ada"]["id"], learners["ada"]["name"], learners["ada"]["email"]) == ("7", "Ada Lovelace", "ada@example.edu")
     assert (learners["submission_1001"]["name"], learners["submission_1001"]["id"]) == ("Grace Hopper", "1001")
     assert (learners["smithsam"]["id"], learners["smithsam"]["name"]) == ("2001", "smithsam")
+    assert (learners["zoe"]["total"], learners["zoe"]["name"], learners["zoe"]["note"]) == ("0", "Zoe Absent", "no submission")
     assert "submitted late" in learners["smithsam"]["note"] and "cell-1.py as cell.py" in learners["smithsam"]["note"]
 
 
@@ -116,7 +117,7 @@ def test_the_summary_tells_failing_on_its_own_from_blocked_by_an_earlier_step(gr
     out = graded_class["out"]
     summary = json.loads((out / "summary.json").read_text())
     steps = {row["step"]: row for row in summary["steps"]}
-    assert list(steps) == list(ALL_STEPS) and summary["graded"] == 5 and summary["learners"] == 6
+    assert list(steps) == list(ALL_STEPS) and summary["graded"] == 5 and summary["learners"] == 7
     sam_mistake, grace_mistake = MISTAKES["sigmoid_branches_swapped"][1], MISTAKES["cell_update_swaps_gates"][1]
     assert steps["sigmoid"]["failing"] == 1 and steps["sigmoid"]["mistakes"] == {sam_mistake: 1}
     # forget_gate fails for sam only because sigmoid does: blocked, not a failure of forget_gate.
@@ -127,7 +128,8 @@ def test_the_summary_tells_failing_on_its_own_from_blocked_by_an_earlier_step(gr
         assert row["passed"] + row["failing"] + row["blocked"] + row["not_started"] + row["not_judged"] == 5
     assert steps["sigmoid"]["not_started"] == 1  # the stubs
     assert [hit["learner"] for hit in summary["time_limits"]] == ["ivan"] and "hidden_state" in summary["time_limits"][0]["what"]
-    assert summary["not_graded"][0]["learner"] == "frank"
+    not_graded = [(r["learner"], r["note"][:13]) for r in summary["not_graded"]]
+    assert not_graded == [("frank", "none of gates"), ("zoe", "no submission")]
     table = list(csv.DictReader(open(out / "summary.csv")))
     assert [r["step"] for r in table] == list(ALL_STEPS)
     assert table[1]["blocked by an earlier step"] == "1" and table[1]["blocked by"] == "sigmoid: 1"
@@ -211,7 +213,7 @@ def test_regrading_one_learner_replaces_that_row_and_keeps_the_others(graded_cla
     assert after["ivan"]["total"] == after["(max points)"]["total"] != before["ivan"]["total"]
     assert {k: v for k, v in after.items() if k != "ivan"} == {k: v for k, v in before.items() if k != "ivan"}
     summary = json.loads((out / "summary.json").read_text())
-    assert summary["time_limits"] == [] and summary["learners"] == 6
+    assert summary["time_limits"] == [] and summary["learners"] == 7
     page = (out / "report.html").read_text()
     assert 'data-learner="ivan"' in page and "No submission hit a time limit." in page
     assert "Graded ivan again" in done.stdout
@@ -299,7 +301,8 @@ def test_the_class_report_renders_in_a_real_browser(graded_class, tmp_path):
     assert heat[(MISTAKES["cell_update_swaps_gates"][1], "cell_update")] == 1
     assert [r["data-learner"] for r in dom.having("tr", "timed-out")] == ["ivan"]
     learners = dom.having("tr", "learner")
-    assert sorted(r["data-learner"] for r in learners) == sorted(["ada", "stubs", "submission_1001", "ivan", "smithsam", "frank"])
+    assert sorted(r["data-learner"] for r in learners) == \
+        sorted(["ada", "stubs", "submission_1001", "ivan", "smithsam", "frank", "zoe"])
     # Nothing leaves the page: no source but the page itself, links only to the class's own files.
     assert not [a for _, a in dom.elements if "src" in a]
     links = [a["href"] for t, a in dom.elements if t == "a" and "href" in a]
