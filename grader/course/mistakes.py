@@ -83,6 +83,13 @@ CATALOGUE = {m.key: m for m in [
             "that starts from zeros instead."),
     Mistake("hidden_state_reset", "hidden state not carried through time", ("lstm_forward",),
             "each step's h_prev is the h that the step before it returned; yours gives h0 to every step."),
+    Mistake("c0_from_h0", "the cell state started from h0", ("lstm_forward",),
+            "h0 is the only state given; the cell state starts empty (c = 0) at the first step, and yours "
+            "starts it from h0. Start c from zeros of h0's shape."),
+    Mistake("bias_added_twice", "the bias added twice", ("lstm_forward",),
+            "b enters each step's pre-activation once, a = x_t @ Wx + h_prev @ Wh + b; yours adds it again "
+            "(to every block, or to one gate's block, as an extra forget bias), so the gates see twice their "
+            "bias. Add b in one place only."),
     Mistake("h_path_missing", "the h-path term missing from dc", ("lstm_step_backward",),
             "c reaches the loss along the belt (the incoming dc) and also through this step's own "
             "h = o * tanh(c). The gradient of c is the sum of both routes: add the second one, into a "
@@ -97,7 +104,8 @@ CATALOGUE = {m.key: m for m in [
     Mistake("tanh_prime_missing", "tanh' missing", ("lstm_step_backward", "rnn_step"),
             "every tanh of the forward pass puts its derivative 1 - tanh**2 on the way back (in the "
             "LSTM cell: where h = o * tanh(c) hands the gradient to c, and for the candidate g; in the "
-            "plain RNN: h = tanh(...) itself). One of them is missing."),
+            "plain RNN: h = tanh(...) itself), and every gradient that flows back through that tanh carries "
+            "it, dx and dh_prev as well as the weights'. Somewhere it is missing."),
     Mistake("tanh_prime_of_c", "tanh' taken from c, not from tanh(c)", ("lstm_step_backward",),
             "the share of dh that reaches c goes through h = o * tanh(c), so it carries tanh'(c) = "
             "1 - tanh(c)**2; yours is 1 - c**2, which takes c itself for its tanh. Square the tanh(c) the "
@@ -124,15 +132,67 @@ CATALOGUE = {m.key: m for m in [
             "the same weights are used at every time step, so their gradients add up over time; yours "
             "keeps only the share of the last step the loop visited. Start the sums at zero and add "
             "every step's share."),
+    Mistake("averaged_over_time", "weight gradients averaged over time", ("lstm_backward",),
+            "the loss sees the same weights at every step, so their gradient is the sum of the T steps' "
+            "shares, not their mean: yours are exactly T times too small. Add the shares up and leave "
+            "them undivided."),
     Mistake("dh_not_added", "dh[:, t] not added to the carried dh", ("lstm_backward",),
             "h_t reaches the loss directly (dh[:, t]) and through the next step (the dh_prev it "
             "returned); the upstream dh of step t is the sum of both, and yours passes only one."),
     Mistake("dh0_missing", "the gradient of h0 not returned", ("lstm_backward",),
             "h0 is an input, so its gradient comes second in (dx, dh0, dWx, dWh, db): after the loop it "
             "is the dh_prev that the first step handed back."),
+    Mistake("dh0_from_last_step", "dh0 taken from the last time step", ("lstm_backward",),
+            "the loop walks back from t = T-1 to 0, and dh0 is the dh_prev of step 0, the last one it "
+            "visits; yours is what step T-1, the first one visited, handed back. Return the carried dh "
+            "as it is when the loop ends."),
+    Mistake("cache_buffer_overwritten", "a cache holding a buffer that is overwritten later", ("lstm_backward",),
+            "each step's cache must keep that step's own h_prev; yours keeps an array that the forward loop "
+            "then overwrites in place (h_prev[:] = ...), so by the time lstm_backward runs every step's "
+            "cache shows the last step's h. Rebind the name to the new array (h_prev = h_next) instead of "
+            "writing into the old one, or cache a copy."),
     Mistake("dc_not_carried", "the cell-state gradient not carried back in time", ("lstm_backward",),
             "each step hands dc_prev back as the incoming dc of the step before it; yours gives every "
             "step a zero dc, which cuts the conveyor belt in the backward pass."),
+    Mistake("bias_outside_tanh", "the bias added outside the tanh", ("rnn_step",),
+            "h = tanh(x @ Wx + h_prev @ Wh + b): b is part of the pre-activation, inside the tanh. Added "
+            "after it, h can leave (-1, 1) and b no longer moves where the tanh bends."),
+    Mistake("tanh_prime_not_squared", "tanh' written as 1 - h", ("rnn_step",),
+            "the derivative of tanh is 1 - tanh**2, and with h = tanh(a) that is 1 - h**2; yours multiplies "
+            "dh by 1 - h. Square h."),
+    Mistake("tanh_prime_of_preactivation", "tanh' taken from the pre-activation, not from h", ("rnn_step",),
+            "tanh'(a) = 1 - tanh(a)**2 = 1 - h**2; yours is 1 - a**2, the pre-activation a itself squared. "
+            "Use the tanh's output h (your cache has it) rather than a."),
+    Mistake("transposed_dW", "a transposed weight gradient", ("rnn_step",),
+            "each gradient has the shape of its weight, (inputs, outputs): from a = x @ Wx + h_prev @ Wh + b "
+            "they are x.T @ da and h_prev.T @ da. Yours is da.T @ h_prev, the transpose, which a square Wh "
+            "does not reveal by its shape."),
+    Mistake("db_averaged", "a bias gradient averaged, not summed, over the batch", ("rnn_step", "classifier_loss"),
+            "b is added to every row of the batch, so its gradient adds up the rows of the upstream gradient: "
+            "a sum over the batch axis, not a mean, which makes yours exactly N times too small. (In "
+            "classifier_loss the 1 / N of the mean loss is already in dscores: dby = dscores.sum(axis=0).)"),
+    Mistake("loss_summed", "the loss summed, not averaged, over the batch", ("classifier_loss",),
+            "the loss is the mean of -log p[n, y[n]] over the N sequences; yours is their sum, exactly N "
+            "times too large. Divide the sum by N (or take .mean()); the gradients carry the same 1 / N."),
+    Mistake("gradients_averaged_twice", "gradients divided by N twice", ("classifier_loss",),
+            "dscores already carries the 1 / N of the mean loss, and every gradient follows from it; dividing "
+            "by N again (or averaging over the batch once more) makes them exactly N times too small. Divide "
+            "once, in dscores."),
+    Mistake("labels_by_column", "labels picked by column, p[:, y]", ("classifier_loss",),
+            "p[:, y] takes column y[m] of every row, an (N, N) block, so each sequence is scored against every "
+            "sequence's label. The label of row n is p[n, y[n]]: index with np.arange(N) and y together, both "
+            "for the loss and for the 1 subtracted in dscores."),
+    Mistake("softmax_wrong_axis", "a softmax normalised over the batch, not the classes", ("classifier_loss",),
+            "p[n] is a distribution over the C classes of sequence n, so each row sums to 1: take the maximum, "
+            "the sum of exp and its log along axis=1, with keepdims=True. Yours normalises down the columns, "
+            "over the batch."),
+    Mistake("gradient_every_step", "the gradient sent into every time step", ("classifier_loss",),
+            "the loss reads only the last hidden state h[:, -1], so dh is zero at every other step: set "
+            "dh[:, -1] alone, and lstm_backward carries it back through time."),
+    Mistake("dh_rebound", "dh rebound instead of filled", ("classifier_loss",),
+            "your LSTM gradients (Wx, Wh, b) are all zero: the dh handed to lstm_backward is still the zeros it "
+            "was made as. A name bound to dh[:, -1] and then assigned (dh_last = dscores @ Wy.T) points at a "
+            "new array; write into dh itself: dh[:, -1] = dscores @ Wy.T."),
     Mistake("softmax_overflow", "an overflow-prone softmax", ("classifier_loss",),
             "exp of a score near 1000 overflows float64 and makes NumPy warn. Subtract each row's "
             "largest score before exp: that leaves the softmax unchanged and keeps every exponent at "

@@ -16,7 +16,7 @@ import numpy as np
 from grader.course.inputs import SQUARE_SEED
 from grader.course.steps import FILES
 from grader.judge.checks import ATOL, RTOL
-from grader.judge.forms_index import PROBES, positions
+from grader.judge.forms_index import PROBES, part, positions
 from grader.judge.reference import digest, load_folder
 from grader.sandbox.client import SubmissionError
 from grader.sandbox.perturb import copied
@@ -112,36 +112,45 @@ class LiveForms:
 
 
 def _first_match(candidates, forms, name, inputs, got):
-    """The key of the first (key, position) whose output is ``got`` and differs from the reference's."""
+    """The first (key, position) whose output is ``got`` and differs from the reference's, or None."""
     from grader.judge.mistake_outputs import RIGHT
 
     for key, k in candidates:
         out = forms.outputs(key, k, name, inputs)
         if out is not None and out is not RIGHT and same(got, out):
-            return key
+            return key, k
     return None
 
 
+def _named(match, name, probed):
+    """(key, probed, what that form gets wrong) for a match, or (None, False, "")."""
+    if match is None:
+        return None, False, ""
+    key, k = match
+    return key, probed, part(key, name, k)
+
+
 def diagnose(evidence, forms, raised=False):
-    """(mistake key, whether it was seen on square probe inputs), or (None, False).
+    """(mistake key, whether it was seen on square probe inputs, the sentence saying which part of
+    it the learner's output has when it is a partial form), or (None, False, "").
 
     ``forms`` is ``LiveForms`` on the reference, or a handout's ``RecordedForms``."""
     name = evidence.name
     candidates = positions(name)
     if not raised:
-        return _first_match(candidates, forms, name, evidence.inputs, compared(evidence.got, evidence.keep)), False
+        return _named(_first_match(candidates, forms, name, evidence.inputs, compared(evidence.got, evidence.keep)),
+                      name, False)
     # The learner's function raised. Mistakes that also raise on these inputs are suspects; on
     # inputs where their shapes fit, the learner's function must give exactly their output.
     suspects = [(key, k) for key, k in candidates if forms.outputs(key, k, name, evidence.inputs) is None]
     if not suspects or evidence.function is None or name not in PROBES:
-        return None, False
+        return _named(None, name, False)
     probe = PROBES[name](SQUARE_SEED)
     try:
         got = evidence.function.call(*probe, keep=evidence.keep)["value"]
     except SubmissionError:
-        return None, False
-    key = _first_match(suspects, forms, name, probe, compared(got, evidence.keep))
-    return key, key is not None
+        return _named(None, name, False)
+    return _named(_first_match(suspects, forms, name, probe, compared(got, evidence.keep)), name, True)
 
 
 def open_forms(reference_folder, test_folders=()):
@@ -175,11 +184,11 @@ def name_mistake(failure, message, reference_folder, test_folders=()):
         return "", message
     try:
         forms, _ = open_forms(reference_folder, test_folders)
-        key, probed = diagnose(evidence, forms, raised) if forms is not None else (None, False)
+        key, probed, which = diagnose(evidence, forms, raised) if forms is not None else (None, False, "")
     except Exception:  # naming a mistake is a bonus: it never turns a verdict into a crash
         return "", message
     if key is None:
         return "", message
     from grader.course.mistakes import explain
 
-    return key, explain(key, message, PROBED if probed else "")
+    return key, explain(key, message, " ".join(filter(None, (which, PROBED if probed else ""))))

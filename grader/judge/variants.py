@@ -369,9 +369,10 @@ def _(ref, name, *inputs):
 
 # -- the sequence, forward -------------------------------------------------------------------
 
-def _unrolled(ref, x, h0, Wx, Wh, b, handed_on):
-    """h of every step, running the reference cell on the (h, c) that ``handed_on(h, c)`` passes on."""
-    h_t, c_t, hs = h0, np.zeros_like(h0), []
+def _unrolled(ref, x, h0, Wx, Wh, b, handed_on, c0=None):
+    """h of every step, running the reference cell on the (h, c) that ``handed_on(h, c)`` passes on,
+    from the cell state ``c0`` (zeros unless given)."""
+    h_t, c_t, hs = h0, np.zeros_like(h0) if c0 is None else c0, []
     for t in range(x.shape[1]):
         h_t, c_t, _ = ref.lstm_step_forward(x[:, t], *handed_on(h_t, c_t), Wx, Wh, b)
         hs.append(h_t)
@@ -393,21 +394,45 @@ def _(ref, name, x, h0, Wx, Wh, b):
     return ref.lstm_forward(x, np.zeros_like(h0), Wx, Wh, b)[0]
 
 
+@form("c0_from_h0", "lstm_forward")
+def _(ref, name, x, h0, Wx, Wh, b):
+    return _unrolled(ref, x, h0, Wx, Wh, b, lambda h, c: (h, c), c0=h0)
+
+
+@form("bias_added_twice", "lstm_forward")
+def _(ref, name, x, h0, Wx, Wh, b):
+    return ref.lstm_forward(x, h0, Wx, Wh, 2 * b)[0]
+
+
+@form("bias_added_twice", "lstm_forward")
+def _(ref, name, x, h0, Wx, Wh, b):
+    H = h0.shape[1]
+    return ref.lstm_forward(x, h0, Wx, Wh, np.concatenate([b[:H], 2 * b[H:2 * H], b[2 * H:]]))[0]  # an extra forget bias
+
+
 # -- the sequence, backward ------------------------------------------------------------------
 # inputs: x, h0, Wx, Wh, b, dh
 
-def _per_step_grads(ref, x, h0, Wx, Wh, b, dh, upstream):
-    """Each step's six gradients from the reference cell, walking back in time, where step t
-    receives ``upstream(dh[:, t], dh_next, dc_next)`` as its (dh, dc)."""
-    caches, h_t, c_t = [], h0, np.zeros_like(h0)
+def _walk(ref, x, h0, Wx, Wh, b, dh, upstream):
+    """[((x_t, h_prev, c_prev), (dh_t, dc_t), gradients)] of every step from the reference cell,
+    walking back in time, where step t receives ``upstream(dh[:, t], dh_next, dc_next)`` as its (dh, dc)."""
+    caches, states, h_t, c_t = [], [], h0, np.zeros_like(h0)
     for t in range(x.shape[1]):
+        states.append((x[:, t], h_t, c_t))
         h_t, c_t, cache = ref.lstm_step_forward(x[:, t], h_t, c_t, Wx, Wh, b)
         caches.append(cache)
-    grads, dh_next, dc_next = [None] * len(caches), np.zeros_like(h0), np.zeros_like(h0)
+    steps, dh_next, dc_next = [None] * len(caches), np.zeros_like(h0), np.zeros_like(h0)
     for t in reversed(range(len(caches))):
-        grads[t] = ref.lstm_step_backward(*upstream(dh[:, t], dh_next, dc_next), caches[t])
-        dh_next, dc_next = grads[t][1], grads[t][2]
-    return grads
+        received = upstream(dh[:, t], dh_next, dc_next)
+        grads = ref.lstm_step_backward(*received, caches[t])
+        steps[t] = (states[t], received, grads)
+        dh_next, dc_next = grads[1], grads[2]
+    return steps
+
+
+def _per_step_grads(ref, x, h0, Wx, Wh, b, dh, upstream):
+    """Each step's six gradients from the reference cell, as ``_walk`` computes them."""
+    return [grads for _, _, grads in _walk(ref, x, h0, Wx, Wh, b, dh, upstream)]
 
 
 def _sequence_grads(grads, weights=sum):
@@ -420,9 +445,23 @@ def _both_routes(dh_t, dh_next, dc_next):
     return dh_t + dh_next, dc_next
 
 
-@form("dW_overwritten", "lstm_backward")
+def _overwritten(which):
+    """The sequence's gradients with the weight gradients in ``which`` (0: dWx, 1: dWh, 2: db) kept
+    from step 0 alone, the last step the backward loop visits, and the others summed."""
+    def variant(ref, name, *inputs):
+        dx, dh0, *weights = _sequence_grads(_per_step_grads(ref, *inputs, _both_routes))
+        last = _per_step_grads(ref, *inputs, _both_routes)[0][3:]
+        return (dx, dh0, *(last[k] if k in which else w for k, w in enumerate(weights)))
+    return variant
+
+
+for _which in ((0, 1, 2), (0,), (1,), (2,)):  # all three, or one of dWx, dWh, db
+    form("dW_overwritten", "lstm_backward")(_overwritten(_which))
+
+
+@form("averaged_over_time", "lstm_backward")
 def _(ref, name, *inputs):
-    return _sequence_grads(_per_step_grads(ref, *inputs, _both_routes), weights=lambda shares: shares[0])
+    return _sequence_grads(_per_step_grads(ref, *inputs, _both_routes), weights=lambda shares: sum(shares) / len(shares))
 
 
 @form("dh_not_added", "lstm_backward")
@@ -454,12 +493,168 @@ def _(ref, name, *inputs):
     return dx, inputs[5][:, 0], dWx, dWh, db  # the upstream dh of step 0 passed through
 
 
+@form("dh0_from_last_step", "lstm_backward")
+def _(ref, name, *inputs):
+    grads = _per_step_grads(ref, *inputs, _both_routes)
+    dx, _, dWx, dWh, db = _sequence_grads(grads)
+    return dx, grads[-1][1], dWx, dWh, db  # what step T-1, the first visited, handed back
+
+
+@form("cache_buffer_overwritten", "lstm_backward")
+def _(ref, name, x, h0, Wx, Wh, b, dh):
+    # Every step's cache holds the buffer h_prev, which ends the forward loop as the last h: only
+    # dWh = h_prev.T @ da reads it, so each step's share is h_last.T @ that step's da.
+    steps = _walk(ref, x, h0, Wx, Wh, b, dh, _both_routes)
+    h_last = ref.lstm_forward(x, h0, Wx, Wh, b)[0][:, -1]
+    das = [_preactivation_grad(ref, *state, Wx, Wh, b, *received) for state, received, _ in steps]
+    dx, dh0, dWx, _, db = _sequence_grads([grads for _, _, grads in steps])
+    return dx, dh0, dWx, h_last.T @ sum(das), db
+
+
 # -- the plain RNN and the classifier ----------------------------------------------------------
+
+@form("bias_outside_tanh", "rnn_step_forward")
+def _(ref, name, x, h_prev, Wx, Wh, b):
+    return (ref.rnn_step_forward(x, h_prev, Wx, Wh, np.zeros_like(b))[0] + b,)
+
+
+def _rnn_with(ref, x, h_prev, Wx, Wh, b, dh, derivative):
+    """The RNN step's gradients when h = tanh(a) passes dh back times ``derivative(h, a)`` instead of
+    1 - h**2 (the reference's own tanh' is divided out)."""
+    h, cache = ref.rnn_step_forward(x, h_prev, Wx, Wh, b)
+    return ref.rnn_step_backward(dh * derivative(h, x @ Wx + h_prev @ Wh + b) / (1 - h**2), cache)
+
+
+@form("tanh_prime_missing", "rnn_step_backward")
+def _(ref, name, *inputs):
+    return _rnn_with(ref, *inputs, lambda h, a: 1)
+
 
 @form("tanh_prime_missing", "rnn_step_backward")
 def _(ref, name, x, h_prev, Wx, Wh, b, dh):
-    h, cache = ref.rnn_step_forward(x, h_prev, Wx, Wh, b)
-    return ref.rnn_step_backward(dh / (1 - h**2), cache)  # the reference's own tanh' cancels out
+    dx, _, dWx, dWh, db = correct(ref, name, x, h_prev, Wx, Wh, b, dh)
+    return dx, dh @ Wh.T, dWx, dWh, db  # dh_prev from dh, not from da
+
+
+@form("tanh_prime_missing", "rnn_step_backward")
+def _(ref, name, x, h_prev, Wx, Wh, b, dh):
+    _, _, dWx, dWh, db = correct(ref, name, x, h_prev, Wx, Wh, b, dh)
+    return dh @ Wx.T, dh @ Wh.T, dWx, dWh, db  # only the weights' gradients go through tanh'
+
+
+@form("tanh_prime_not_squared", "rnn_step_backward")
+def _(ref, name, *inputs):
+    return _rnn_with(ref, *inputs, lambda h, a: 1 - h)
+
+
+@form("tanh_prime_of_preactivation", "rnn_step_backward")
+def _(ref, name, *inputs):
+    return _rnn_with(ref, *inputs, lambda h, a: 1 - a**2)
+
+
+@form("transposed_dW", "rnn_step_backward")
+def _(ref, name, *inputs):
+    dx, dh_prev, dWx, dWh, db = correct(ref, name, *inputs)
+    return dx, dh_prev, dWx, dWh.T, db
+
+
+@form("transposed_dW", "rnn_step_backward")
+def _(ref, name, *inputs):
+    dx, dh_prev, dWx, dWh, db = correct(ref, name, *inputs)
+    return dx, dh_prev, dWx.T, dWh.T, db
+
+
+@form("db_averaged", "rnn_step_backward")
+def _(ref, name, *inputs):
+    dx, dh_prev, dWx, dWh, db = correct(ref, name, *inputs)
+    return dx, dh_prev, dWx, dWh, db / len(inputs[0])
+
+
+def _scaled_grads(ref, x, y, params, loss_factor=1, keys=(), factor=1):
+    """The reference's loss times ``loss_factor`` and its gradients, those of ``keys`` times ``factor``."""
+    loss, grads = ref.classifier_loss(x, y, params)
+    return loss * loss_factor, {k: g * factor if k in keys else g for k, g in grads.items()}
+
+
+PARAMS = ("Wx", "Wh", "b", "Wy", "by")
+
+
+@form("db_averaged", "classifier_loss")
+def _(ref, name, x, y, params):
+    return _scaled_grads(ref, x, y, params, keys=("by",), factor=1 / len(y))  # dby = dscores.mean(axis=0)
+
+
+@form("loss_summed", "classifier_loss")
+def _(ref, name, x, y, params):
+    return _scaled_grads(ref, x, y, params, loss_factor=len(y))
+
+
+@form("loss_summed", "classifier_loss")
+def _(ref, name, x, y, params):
+    return _scaled_grads(ref, x, y, params, loss_factor=len(y), keys=PARAMS, factor=len(y))
+
+
+for _keys in (PARAMS, ("Wy", "by"), ("Wx", "Wh", "b")):  # every gradient, the affine layer's, or the LSTM's
+    form("gradients_averaged_twice", "classifier_loss")(
+        lambda ref, name, x, y, params, keys=_keys: _scaled_grads(ref, x, y, params, keys=keys, factor=1 / len(y)))
+
+
+def _softmax(scores, shift_axis=1, sum_axis=1):
+    """exp of the scores less their maxima along ``shift_axis``, normalised along ``sum_axis``."""
+    z = scores - scores.max(axis=shift_axis, keepdims=True)
+    return np.exp(z) / np.exp(z).sum(axis=sum_axis, keepdims=True)
+
+
+def _by_row(p, y):
+    """The mean cross-entropy at the labels and its gradient with respect to the scores."""
+    N = len(y)
+    dscores = p.copy()
+    dscores[np.arange(N), y] -= 1
+    return -np.log(p[np.arange(N), y]).mean(), dscores / N
+
+
+def _last_step(h, dh_last):
+    dh = np.zeros_like(h)
+    dh[:, -1] = dh_last
+    return dh
+
+
+def _classifier_with(ref, x, y, params, softmax=_softmax, labels=_by_row, into=_last_step):
+    """classifier_loss on the reference's LSTM, with its softmax, its use of the labels and where the
+    gradient enters the sequence as given; with the defaults, the reference's own."""
+    N, H = x.shape[0], params["Wh"].shape[0]
+    h, cache = ref.lstm_forward(x, np.zeros((N, H)), params["Wx"], params["Wh"], params["b"])
+    h_last = h[:, -1]
+    loss, dscores = labels(softmax(h_last @ params["Wy"] + params["by"]), y)
+    _, _, dWx, dWh, db = ref.lstm_backward(into(h, dscores @ params["Wy"].T), cache)
+    return float(loss), {"Wx": dWx, "Wh": dWh, "b": db, "Wy": h_last.T @ dscores, "by": dscores.sum(axis=0)}
+
+
+def _by_column(p, y):
+    dscores = p.copy()
+    dscores[:, y] -= 1  # column y[m] of every row
+    return -np.log(p[:, y]).mean(), dscores / len(y)
+
+
+@form("labels_by_column", "classifier_loss")
+def _(ref, name, x, y, params):
+    return _classifier_with(ref, x, y, params, labels=_by_column)
+
+
+for _shift in (0, 1):  # normalised down the columns, the scores shifted by the columns' maxima or the rows'
+    form("softmax_wrong_axis", "classifier_loss")(
+        lambda ref, name, x, y, params, shift=_shift: _classifier_with(
+            ref, x, y, params, softmax=lambda scores: _softmax(scores, shift_axis=shift, sum_axis=0)))
+
+
+@form("gradient_every_step", "classifier_loss")
+def _(ref, name, x, y, params):
+    return _classifier_with(ref, x, y, params, into=lambda h, dh_last: np.repeat(dh_last[:, None], h.shape[1], axis=1))
+
+
+@form("dh_rebound", "classifier_loss")
+def _(ref, name, x, y, params):
+    return _scaled_grads(ref, x, y, params, keys=("Wx", "Wh", "b"), factor=0)  # lstm_backward got zeros
 
 
 @form("gradient_sign", "classifier_loss")

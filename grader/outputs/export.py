@@ -1,6 +1,7 @@
 """Machine-readable results: Gradescope's ``results.json``, written atomically."""
 import json
 import os
+import re
 import shutil
 import tempfile
 
@@ -115,13 +116,30 @@ def _share(costs, budget):
     return max(costs, default=0)
 
 
+FENCE_ROOM = 16  # bytes kept, in every cut text alike, to close a Markdown fence the cut left open
+
+
 def _cut(text, share):
-    """The longest start of ``text`` that, with CUT after it, takes at most ``share`` bytes."""
-    room = share - _cost(CUT)
+    """The longest start of ``text`` that, with CUT after it (and a fence it leaves open closed),
+    takes at most ``share`` bytes."""
+    room = share - _cost(CUT) - FENCE_ROOM
     if room <= 0:
         return ""
     low, high = 0, min(len(text), room)
     while low < high:  # characters cost 1 to 12 bytes once escaped: search for the longest start that fits
         middle = (low + high + 1) // 2
         low, high = (middle, high) if _cost(text[:middle]) <= room else (low, middle - 1)
-    return text[:low] + CUT
+    return _fence_closed(text[:low]) + CUT
+
+
+def _fence_closed(text):
+    """``text`` with its last code fence closed, if the cut fell inside one: what follows (CUT)
+    is then text again, not part of what the learner's code printed."""
+    fence = None
+    for line in text.split("\n"):
+        opening = re.fullmatch(r"(`{3,})[A-Za-z]*", line)
+        if fence is None and opening:
+            fence = opening.group(1)
+        elif fence is not None and line == fence:
+            fence = None
+    return f"{text}\n{fence}\n" if fence and len(fence) + 2 <= FENCE_ROOM else text

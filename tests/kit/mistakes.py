@@ -2,7 +2,8 @@
 
 MISTAKES: case -> (step, catalogued mistake key, source). Every catalogued mistake has a case
 for each step it is catalogued under (a mistake detected in any step, like mutating an input,
-has a few).
+has a few). A case may define another step's function than its own (a forward whose cache spoils
+the step's backward, which is then the as-taught one).
 UNCATALOGUED: case -> (step, source, text the message must contain): wrong, but no catalogued
 mistake (or a step graded by outcome, like train); the grader must not put a name on it.
 ALTERNATIVES: case -> (step, source): other valid styles, which must keep full marks.
@@ -344,6 +345,35 @@ def lstm_forward(x, h0, Wx, Wh, b):
         caches.append(cache)
     return h, caches
 '''),
+    "lstm_forward_cell_state_from_h0": ("lstm_forward", "c0_from_h0", '''
+def lstm_forward(x, h0, Wx, Wh, b):
+    N, T, _ = x.shape
+    h_t, c_t = h0, h0
+    h, caches = np.zeros((N, T, h0.shape[1])), []
+    for t in range(T):
+        h_t, c_t, cache = lstm_step_forward(x[:, t], h_t, c_t, Wx, Wh, b)
+        h[:, t] = h_t
+        caches.append(cache)
+    return h, caches
+'''),
+    "lstm_forward_adds_the_forget_bias_again": ("lstm_forward", "bias_added_twice", '''
+from gates import sigmoid
+
+def lstm_forward(x, h0, Wx, Wh, b):
+    N, T, _ = x.shape
+    H = h0.shape[1]
+    h_t, c_t = h0, np.zeros_like(h0)
+    h, caches = np.zeros((N, T, H)), []
+    for t in range(T):
+        a = x[:, t] @ Wx + h_t @ Wh + b
+        a[:, H:2 * H] += b[H:2 * H]  # the forget gate's bias
+        i, f, g, o = sigmoid(a[:, :H]), sigmoid(a[:, H:2 * H]), np.tanh(a[:, 2 * H:3 * H]), sigmoid(a[:, 3 * H:])
+        c_next = f * c_t + i * g
+        h_next = o * np.tanh(c_next)
+        caches.append((x[:, t], h_t, c_t, Wx, Wh, i, f, g, o, np.tanh(c_next)))
+        h[:, t], h_t, c_t = h_next, h_next, c_next
+    return h, caches
+'''),
     # -- the sequence, backward ------------------------------------------------------------------
     "lstm_backward_overwrites_weight_gradients": ("lstm_backward", "dW_overwritten", '''
 def lstm_backward(dh, cache):
@@ -398,6 +428,53 @@ def lstm_backward(dh, cache):
         dx[:, t], dh_prev, dc_t, dWx_t, dWh_t, db_t = lstm_step_backward(dh[:, t], dc_t, cache[t])
         dWx, dWh, db = dWx + dWx_t, dWh + dWh_t, db + db_t
     return dx, dh_prev, dWx, dWh, db
+'''),
+    "lstm_backward_overwrites_dWx_only": ("lstm_backward", "dW_overwritten", '''
+def lstm_backward(dh, cache):
+    N, T, H = dh.shape
+    dx = np.empty((N, T, cache[0][0].shape[1]))
+    dh_t, dc_t = np.zeros((N, H)), np.zeros((N, H))
+    dWh = db = 0
+    for t in reversed(range(T)):
+        dx[:, t], dh_t, dc_t, dWx, dWh_t, db_t = lstm_step_backward(dh[:, t] + dh_t, dc_t, cache[t])
+        dWh, db = dWh + dWh_t, db + db_t
+    return dx, dh_t, dWx, dWh, db
+'''),
+    "lstm_backward_averages_over_time": ("lstm_backward", "averaged_over_time", '''
+def lstm_backward(dh, cache):
+    N, T, H = dh.shape
+    dx = np.empty((N, T, cache[0][0].shape[1]))
+    dh_t, dc_t = np.zeros((N, H)), np.zeros((N, H))
+    dWx = dWh = db = 0
+    for t in reversed(range(T)):
+        dx[:, t], dh_t, dc_t, dWx_t, dWh_t, db_t = lstm_step_backward(dh[:, t] + dh_t, dc_t, cache[t])
+        dWx, dWh, db = dWx + dWx_t, dWh + dWh_t, db + db_t
+    return dx, dh_t, dWx / T, dWh / T, db / T
+'''),
+    "lstm_backward_dh0_from_the_first_step_visited": ("lstm_backward", "dh0_from_last_step", '''
+def lstm_backward(dh, cache):
+    N, T, H = dh.shape
+    dx = np.empty((N, T, cache[0][0].shape[1]))
+    dh_t, dc_t = np.zeros((N, H)), np.zeros((N, H))
+    dWx = dWh = db = 0
+    for t in reversed(range(T)):
+        dx[:, t], dh_t, dc_t, dWx_t, dWh_t, db_t = lstm_step_backward(dh[:, t] + dh_t, dc_t, cache[t])
+        if t == T - 1:
+            dh0 = dh_t
+        dWx, dWh, db = dWx + dWx_t, dWh + dWh_t, db + db_t
+    return dx, dh0, dWx, dWh, db
+'''),
+    "lstm_forward_caches_a_reused_h_buffer": ("lstm_backward", "cache_buffer_overwritten", '''
+def lstm_forward(x, h0, Wx, Wh, b):
+    N, T, _ = x.shape
+    h_prev, c_prev = h0.copy(), np.zeros_like(h0)
+    h, caches = np.zeros((N, T, h0.shape[1])), []
+    for t in range(T):
+        h_next, c_prev, cache = lstm_step_forward(x[:, t], h_prev, c_prev, Wx, Wh, b)
+        h[:, t] = h_next
+        h_prev[:] = h_next  # reuse one buffer instead of a new array per step
+        caches.append(cache)
+    return h, caches
 '''),
     # -- steps 12-14: the plain RNN, the classifier's loss -----------------------------------------
     "rnn_step_forward_without_bias": ("rnn_step", "missing_bias", '''
@@ -468,6 +545,161 @@ def classifier_loss(x, y, params):
     dscores[np.arange(N), y] -= 1
     dh = np.zeros_like(h)
     dh[:, -1] = dscores @ params["Wy"].T
+    _, _, dWx, dWh, db = lstm_backward(dh, cache)
+    return loss, {"Wx": dWx, "Wh": dWh, "b": db, "Wy": h[:, -1].T @ dscores, "by": dscores.sum(axis=0)}
+'''),
+    "rnn_step_forward_bias_after_the_tanh": ("rnn_step", "bias_outside_tanh", '''
+def rnn_step_forward(x, h_prev, Wx, Wh, b):
+    h = np.tanh(x @ Wx + h_prev @ Wh) + b
+    return h, (x, h_prev, Wx, Wh, h)
+'''),
+    "rnn_step_backward_tanh_derivative_one_minus_h": ("rnn_step", "tanh_prime_not_squared", '''
+def rnn_step_backward(dh, cache):
+    x, h_prev, Wx, Wh, h = cache
+    da = dh * (1 - h)
+    return da @ Wx.T, da @ Wh.T, x.T @ da, h_prev.T @ da, da.sum(axis=0)
+'''),
+    "rnn_step_backward_derivative_of_the_preactivation": ("rnn_step", "tanh_prime_of_preactivation", '''
+def rnn_step_forward(x, h_prev, Wx, Wh, b):
+    a = x @ Wx + h_prev @ Wh + b
+    return np.tanh(a), (x, h_prev, Wx, Wh, a)
+
+def rnn_step_backward(dh, cache):
+    x, h_prev, Wx, Wh, a = cache
+    da = dh * (1 - a ** 2)
+    return da @ Wx.T, da @ Wh.T, x.T @ da, h_prev.T @ da, da.sum(axis=0)
+'''),
+    "rnn_step_backward_transposed_dWh": ("rnn_step", "transposed_dW", '''
+def rnn_step_backward(dh, cache):
+    x, h_prev, Wx, Wh, h = cache
+    da = dh * (1 - h ** 2)
+    return da @ Wx.T, da @ Wh.T, x.T @ da, da.T @ h_prev, da.sum(axis=0)
+'''),
+    "rnn_step_backward_averages_db": ("rnn_step", "db_averaged", '''
+def rnn_step_backward(dh, cache):
+    x, h_prev, Wx, Wh, h = cache
+    da = dh * (1 - h ** 2)
+    return da @ Wx.T, da @ Wh.T, x.T @ da, h_prev.T @ da, da.mean(axis=0)
+'''),
+    "rnn_step_backward_dh_prev_skips_the_tanh": ("rnn_step", "tanh_prime_missing", '''
+def rnn_step_backward(dh, cache):
+    x, h_prev, Wx, Wh, h = cache
+    da = dh * (1 - h ** 2)
+    dh_prev = dh @ Wh.T
+    return da @ Wx.T, dh_prev, x.T @ da, h_prev.T @ da, da.sum(axis=0)
+'''),
+    "classifier_loss_sums_the_loss": ("classifier_loss", "loss_summed", '''
+def classifier_loss(x, y, params):
+    N, H = x.shape[0], params["Wh"].shape[0]
+    h, cache = lstm_forward(x, np.zeros((N, H)), params["Wx"], params["Wh"], params["b"])
+    scores = h[:, -1] @ params["Wy"] + params["by"]
+    z = scores - scores.max(axis=1, keepdims=True)
+    p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    loss = -np.log(p[np.arange(N), y]).sum()
+    dscores = p.copy()
+    dscores[np.arange(N), y] -= 1
+    dscores /= N
+    dh = np.zeros_like(h)
+    dh[:, -1] = dscores @ params["Wy"].T
+    _, _, dWx, dWh, db = lstm_backward(dh, cache)
+    return loss, {"Wx": dWx, "Wh": dWh, "b": db, "Wy": h[:, -1].T @ dscores, "by": dscores.sum(axis=0)}
+'''),
+    "classifier_loss_averages_the_gradients_again": ("classifier_loss", "gradients_averaged_twice", '''
+def classifier_loss(x, y, params):
+    N, H = x.shape[0], params["Wh"].shape[0]
+    h, cache = lstm_forward(x, np.zeros((N, H)), params["Wx"], params["Wh"], params["b"])
+    scores = h[:, -1] @ params["Wy"] + params["by"]
+    z = scores - scores.max(axis=1, keepdims=True)
+    p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    loss = -np.log(p[np.arange(N), y]).mean()
+    dscores = p.copy()
+    dscores[np.arange(N), y] -= 1
+    dscores /= N
+    dh = np.zeros_like(h)
+    dh[:, -1] = dscores @ params["Wy"].T
+    _, _, dWx, dWh, db = lstm_backward(dh, cache)
+    grads = {"Wx": dWx, "Wh": dWh, "b": db, "Wy": h[:, -1].T @ dscores, "by": dscores.sum(axis=0)}
+    return loss, {k: g / N for k, g in grads.items()}  # averaged over the batch
+'''),
+    "classifier_loss_averages_dby_again": ("classifier_loss", "db_averaged", '''
+def classifier_loss(x, y, params):
+    N, H = x.shape[0], params["Wh"].shape[0]
+    h, cache = lstm_forward(x, np.zeros((N, H)), params["Wx"], params["Wh"], params["b"])
+    scores = h[:, -1] @ params["Wy"] + params["by"]
+    z = scores - scores.max(axis=1, keepdims=True)
+    p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    loss = -np.log(p[np.arange(N), y]).mean()
+    dscores = p.copy()
+    dscores[np.arange(N), y] -= 1
+    dscores /= N
+    dh = np.zeros_like(h)
+    dh[:, -1] = dscores @ params["Wy"].T
+    _, _, dWx, dWh, db = lstm_backward(dh, cache)
+    return loss, {"Wx": dWx, "Wh": dWh, "b": db, "Wy": h[:, -1].T @ dscores, "by": dscores.mean(axis=0)}
+'''),
+    "classifier_loss_labels_by_column": ("classifier_loss", "labels_by_column", '''
+def classifier_loss(x, y, params):
+    N, H = x.shape[0], params["Wh"].shape[0]
+    h, cache = lstm_forward(x, np.zeros((N, H)), params["Wx"], params["Wh"], params["b"])
+    scores = h[:, -1] @ params["Wy"] + params["by"]
+    z = scores - scores.max(axis=1, keepdims=True)
+    p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    loss = -np.log(p[:, y]).mean()
+    dscores = p.copy()
+    dscores[:, y] -= 1
+    dscores /= N
+    dh = np.zeros_like(h)
+    dh[:, -1] = dscores @ params["Wy"].T
+    _, _, dWx, dWh, db = lstm_backward(dh, cache)
+    return loss, {"Wx": dWx, "Wh": dWh, "b": db, "Wy": h[:, -1].T @ dscores, "by": dscores.sum(axis=0)}
+'''),
+    "classifier_loss_softmax_over_the_batch": ("classifier_loss", "softmax_wrong_axis", '''
+def classifier_loss(x, y, params):
+    N, H = x.shape[0], params["Wh"].shape[0]
+    h, cache = lstm_forward(x, np.zeros((N, H)), params["Wx"], params["Wh"], params["b"])
+    scores = h[:, -1] @ params["Wy"] + params["by"]
+    z = scores - scores.max(axis=1, keepdims=True)
+    log_p = z - np.log(np.exp(z).sum(axis=0, keepdims=True))
+    loss = -log_p[np.arange(N), y].mean()
+    dscores = np.exp(log_p)
+    dscores[np.arange(N), y] -= 1
+    dscores /= N
+    dh = np.zeros_like(h)
+    dh[:, -1] = dscores @ params["Wy"].T
+    _, _, dWx, dWh, db = lstm_backward(dh, cache)
+    return loss, {"Wx": dWx, "Wh": dWh, "b": db, "Wy": h[:, -1].T @ dscores, "by": dscores.sum(axis=0)}
+'''),
+    "classifier_loss_gradient_into_every_step": ("classifier_loss", "gradient_every_step", '''
+def classifier_loss(x, y, params):
+    N, H = x.shape[0], params["Wh"].shape[0]
+    h, cache = lstm_forward(x, np.zeros((N, H)), params["Wx"], params["Wh"], params["b"])
+    scores = h[:, -1] @ params["Wy"] + params["by"]
+    z = scores - scores.max(axis=1, keepdims=True)
+    p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    loss = -np.log(p[np.arange(N), y]).mean()
+    dscores = p.copy()
+    dscores[np.arange(N), y] -= 1
+    dscores /= N
+    dh = np.zeros_like(h)
+    for t in range(h.shape[1]):
+        dh[:, t] = dscores @ params["Wy"].T
+    _, _, dWx, dWh, db = lstm_backward(dh, cache)
+    return loss, {"Wx": dWx, "Wh": dWh, "b": db, "Wy": h[:, -1].T @ dscores, "by": dscores.sum(axis=0)}
+'''),
+    "classifier_loss_rebinds_dh": ("classifier_loss", "dh_rebound", '''
+def classifier_loss(x, y, params):
+    N, H = x.shape[0], params["Wh"].shape[0]
+    h, cache = lstm_forward(x, np.zeros((N, H)), params["Wx"], params["Wh"], params["b"])
+    scores = h[:, -1] @ params["Wy"] + params["by"]
+    z = scores - scores.max(axis=1, keepdims=True)
+    p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    loss = -np.log(p[np.arange(N), y]).mean()
+    dscores = p.copy()
+    dscores[np.arange(N), y] -= 1
+    dscores /= N
+    dh = np.zeros_like(h)
+    dh_last = dh[:, -1]
+    dh_last = dscores @ params["Wy"].T
     _, _, dWx, dWh, db = lstm_backward(dh, cache)
     return loss, {"Wx": dWx, "Wh": dWh, "b": db, "Wy": h[:, -1].T @ dscores, "by": dscores.sum(axis=0)}
 '''),
@@ -871,3 +1103,38 @@ def train(params, data, steps, lr, clip):
     return params, np.array(losses)
 '''),
 }
+'''),
+    "rnn_step_loop_over_the_batch_tuple_cache": ("rnn_step", '''
+def rnn_step_forward(x, h_prev, Wx, Wh, b):
+    h = np.array([np.tanh(x[n] @ Wx + h_prev[n] @ Wh + b) for n in range(x.shape[0])])
+    return h, (x, h_prev, Wx, Wh, h)
+
+def rnn_step_backward(dh, cache):
+    x, h_prev, Wx, Wh, h = cache
+    dx, dh_prev = np.zeros_like(x), np.zeros_like(h_prev)
+    dWx, dWh, db = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros(Wh.shape[1])
+    for n in range(x.shape[0]):
+        da = dh[n] * (1 - h[n] ** 2)
+        dx[n], dh_prev[n] = Wx @ da, Wh @ da
+        dWx += np.outer(x[n], da)
+        dWh += np.outer(h_prev[n], da)
+        db += da
+    return dx, dh_prev, dWx, dWh, db
+'''),
+    "classifier_loss_logaddexp_loop_over_the_batch": ("classifier_loss", '''
+def classifier_loss(x, y, params):
+    N, H = x.shape[0], params["Wh"].shape[0]
+    h, cache = lstm_forward(x, np.zeros((N, H)), params["Wx"], params["Wh"], params["b"])
+    h_last = h[:, -1]
+    loss, dscores = 0.0, np.zeros((N, params["by"].shape[0]))
+    for n in range(N):
+        scores = h_last[n] @ params["Wy"] + params["by"]
+        log_p = scores - np.logaddexp.reduce(scores)
+        loss -= log_p[y[n]] / N
+        dscores[n] = np.exp(log_p)
+        dscores[n, y[n]] -= 1
+    dscores /= N
+    dh = np.zeros_like(h)
+    dh[:, -1] = dscores @ params["Wy"].T
+    _, _, dWx, dWh, db = lstm_backward(dh, cache)
+    return loss, {"Wx": dWx, "Wh": dWh, "b": db, "Wy": h_last.T @ dscores, "by": dscores.sum(axis=0)}

@@ -169,3 +169,22 @@ def test_the_learners_copy_is_graded_as_make_grade_grades_it(autograder_zip, tmp
     assert results["score"] == 109 and all(t["status"] == "passed" for t in results["tests"])
     for note in COMBINED_NOTES:
         assert note in results["output"], results["output"]
+
+
+def test_an_output_cut_to_fit_keeps_its_markdown_whole():
+    """results.json's 1 MB cut can fall inside what the code printed: the fence is closed before
+    the cut's note, so the note reads as text and nothing after it shows as printed output."""
+    from markdown_it import MarkdownIt
+
+    from grader.outputs.export import CUT, fitted
+
+    printed = "````text\n" + "spam\n" * 150_000 + "````"
+    document = {"output": "", "tests": [{"output": f"**This looks like** a mistake.\n\nYour code printed:\n\n{printed}"}
+                                        for _ in range(2)], "extra_data": {"steps": {}}}
+    fitted(document)
+    for test in document["tests"]:
+        assert len(test["output"]) < 500_000 and test["output"].endswith(CUT)
+        tokens = MarkdownIt().parse(test["output"])
+        fences = [t for t in tokens if t.type == "fence"]
+        assert len(fences) == 1 and set(fences[0].content.split()) == {"spam"}
+        assert tokens[-2].type == "inline" and tokens[-2].content == CUT.strip()

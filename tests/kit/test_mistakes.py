@@ -24,7 +24,7 @@ from grader.course.inputs import (
     upstream,
 )
 from grader.course.mistakes import CATALOGUE
-from grader.course.steps import BY_FUNCTION
+from grader.course.steps import BY_FUNCTION, BY_NAME
 from grader.judge import forms_index, variants
 from grader.judge.checks import CheckFailed
 from grader.judge.diagnosis import compared, load_reference, name_mistake, same
@@ -41,9 +41,28 @@ REQUIRED = {"gate_tanh", "candidate_sigmoid", "missing_bias", "swapped_weights",
             "gates_swapped", "plus_for_times", "h_without_tanh", "tanh_of_product", "overflow_sigmoid",
             "cs231n_order", "block_order", "interleaved_blocks", "cell_state_reset", "h0_ignored",
             "h_path_missing", "dc_prev_h_path_missing", "where_both_branches", "dc_ignored", "tanh_prime_missing",
-            "sigmoid_prime_missing", "dW_overwritten", "db_wrong_axis", "dh_not_added", "dh0_missing", "mutated_input"}
+            "sigmoid_prime_missing", "dW_overwritten", "db_wrong_axis", "dh_not_added", "dh0_missing", "mutated_input",
+            # steps 10-13: the sequence, the plain RNN's backward and the classifier's loss
+            "c0_from_h0", "bias_added_twice", "dh0_from_last_step", "cache_buffer_overwritten", "averaged_over_time",
+            "bias_outside_tanh", "tanh_prime_not_squared", "tanh_prime_of_preactivation", "transposed_dW",
+            "db_averaged", "loss_summed", "gradients_averaged_twice", "labels_by_column", "softmax_wrong_axis",
+            "gradient_every_step", "dh_rebound"}
 # Recognised from the worker's warnings and its report of inputs changed in place.
 DETECTED_WITHOUT_FORMS = {"overflow_sigmoid", "where_both_branches", "softmax_overflow", "log_of_zero", "mutated_input"}
+
+# Partial forms of a catalogued mistake (one gradient of three, one path of two, one gate of four)
+# are named with the part they get wrong: case -> the words its message must hold.
+PARTIAL = {"lstm_backward_overwrites_dWx_only": "In yours only dWx is overwritten; dWh and db add up.",
+           "rnn_step_backward_dh_prev_skips_the_tanh": "In yours only dh_prev skips it",
+           "lstm_forward_adds_the_forget_bias_again": "In yours only the forget gate's block gets it twice.",
+           "step_backward_without_sigmoid_derivative": "In yours all three gates lack it.",
+           "step_backward_per_gate_slices_drop_a_term": "In yours the output gate's share is missing from dh_prev.",
+           "classifier_loss_sums_the_loss": "In yours the gradients are averaged; the loss alone is summed."}
+# The steps that teach with the plain RNN, the loss and training: most of the kit's own learner-style
+# mistakes there (catalogued or not) must be named, and named right.
+LATE_STEPS = ("rnn_step", "classifier_loss", "train")
+NAMED_SHARE = 0.8
+
 
 def group_of(kind, case):
     return next(k for k, group in enumerate(GROUPS[kind]) if case in group)
@@ -69,6 +88,41 @@ def test_catalogued_mistake_fails_its_step_under_its_own_name(graded, case):
     assert " Details: " in message
     if key == "swapped_weights" or "raised" in message:
         assert "On inputs with D = H" in message.split(" Details: ")[0]
+
+
+@pytest.mark.parametrize("case", sorted(PARTIAL))
+def test_a_partial_form_is_named_with_the_part_it_gets_wrong(graded, case):
+    step, key, _ = MISTAKES[case]
+    message = graded("mistakes", group_of("mistakes", case)).message(step)
+    explained = message.split(" Details: ")[0]
+    assert explained.startswith(f"This looks like {CATALOGUE[key].name}: ") and PARTIAL[case] in explained, message
+
+
+def test_a_softmax_over_the_batch_is_not_named_the_log_of_zero(graded):
+    """It warns about a log on scores near +-1000 (the log of a column sum that rounded to 0), but
+    no probability it takes the log of is 0: the stability check names nothing, the values name it."""
+    case = "classifier_loss_softmax_over_the_batch"
+    result = graded("mistakes", group_of("mistakes", case))
+    assert result.steps["classifier_loss"]["mistake"] == "softmax_wrong_axis"
+    stable = next(t for t in result.results["tests"] if t["extra_data"]["nodeid"].endswith("test_classifier_loss_is_stable"))
+    assert stable["extra_data"]["outcome"] == "failed" and stable["extra_data"]["mistake"] != "log_of_zero"
+    assert "divide by zero encountered in log" in stable["output"]
+    assert CATALOGUE["log_of_zero"].name not in stable["output"]
+
+
+def test_most_learner_style_mistakes_of_the_late_steps_are_named(graded, capsys):
+    """Per step 12-14: of the kit's own learner-style mistakes there (tests/kit/mistakes.py, the
+    catalogued ones and the others), the share named, and named with the right name."""
+    shares = {}
+    for step in LATE_STEPS:
+        cases = [("mistakes", case, key) for case, (s, key, _) in MISTAKES.items() if s == step]
+        cases += [("uncatalogued", case, None) for case, (s, _, _) in UNCATALOGUED.items() if s == step]
+        named = [case for kind, case, key in cases if key and graded(kind, group_of(kind, case)).steps[step]["mistake"] == key]
+        shares[step] = (len(named), len(cases))
+    figures = ", ".join(f"{step} {n}/{total} ({n / total:.0%})" for step, (n, total) in shares.items())
+    with capsys.disabled():
+        print(f"\nnamed among the kit's learner-style mistakes: {figures}")
+    assert all(n >= NAMED_SHARE * total for n, total in shares.values()), figures
 
 
 @pytest.mark.parametrize("k", range(len(GROUPS["mistakes"])))
@@ -144,9 +198,20 @@ def test_catalogue_covers_the_required_mistakes_with_names_and_messages():
 
 
 def test_every_catalogued_mistake_has_a_learner_written_case_on_each_of_its_functions():
-    written = {(key, function) for step, key, source in MISTAKES.values() for function in defined_functions(source)}
+    def shown_on(step, source):  # the functions it defines, and its step's when it defines none of those
+        functions = defined_functions(source)
+        return functions if functions & set(BY_NAME[step].functions) else functions | set(BY_NAME[step].functions)
+    written = {(key, function) for step, key, source in MISTAKES.values() for function in shown_on(step, source)}
     assert set(FORMS) <= written
     assert set(CATALOGUE) == {key for key, _ in written}
+
+
+def test_the_parts_of_partial_forms_are_said_for_forms_that_exist():
+    for key, by_function in forms_index.PARTS.items():
+        for function, sentences in by_function.items():
+            assert len(sentences) == len(FORMS[(key, function)]) >= 2, (key, function)
+            assert all(s == "" or (s.startswith("In yours") and s.endswith(".")) for s in sentences)
+    assert forms_index.part("gate_tanh", "forget_gate", 0) == ""
 
 
 def test_the_index_of_forms_counts_the_forms_and_tries_them_in_the_catalogues_order():
@@ -194,6 +259,14 @@ def test_forms_are_the_reference_with_nothing_but_the_mistake():
                 outputs(correct, ref, "lstm_forward", *sequence_args(seed)))
     assert same(outputs(variants._sequence_grads, variants._per_step_grads(ref, *seq_in, variants._both_routes)),
                 outputs(correct, ref, "lstm_backward", *seq_in))
+    assert same(outputs(variants._overwritten(()), ref, "lstm_backward", *seq_in),
+                outputs(correct, ref, "lstm_backward", *seq_in))
+    rnn_in = function_inputs("rnn_step_backward", seed)
+    assert same(outputs(variants._rnn_with, ref, *rnn_in, lambda h, a: 1 - h**2),
+                outputs(correct, ref, "rnn_step_backward", *rnn_in))
+    loss_in = classifier_args(seed)
+    assert same(outputs(variants._classifier_with, ref, *loss_in), outputs(correct, ref, "classifier_loss", *loss_in))
+    assert same(outputs(variants._scaled_grads, ref, *loss_in), outputs(correct, ref, "classifier_loss", *loss_in))
     for run in short_runs()[0]:
         assert same(outputs(variants._trained, ref, *run), outputs(correct, ref, "train", *run))
         momentum = outputs(lambda *inputs: variants._trained(*inputs, update=variants._momentum), ref, *run)
@@ -272,4 +345,4 @@ def test_a_reference_that_raises_gives_no_name():
         raise KeyError("no stored output for these inputs")
     ref = types.SimpleNamespace(**{name: explode for name in BY_FUNCTION})
     from grader.judge.diagnosis import LiveForms, diagnose
-    assert diagnose(Evidence("forget_gate", gate_args(0), np.zeros((3, 6))), LiveForms(ref)) == (None, False)
+    assert diagnose(Evidence("forget_gate", gate_args(0), np.zeros((3, 6))), LiveForms(ref)) == (None, False, "")

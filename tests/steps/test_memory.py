@@ -168,19 +168,42 @@ def test_classifier_loss_gradient_check(submission, reference):
 @pytest.mark.step("classifier_loss", points=2)
 def test_classifier_loss_is_stable(submission, reference):
     """classifier_loss stays finite, with no warning, when scores are near +-1000"""
+def _leaves(value):
+    """The numbers in what classifier_loss returned (through tuples, lists and dicts), as arrays."""
+    if isinstance(value, dict):
+        return [leaf for v in value.values() for leaf in _leaves(v)]
+    if isinstance(value, (tuple, list)):
+        return [leaf for v in value for leaf in _leaves(v)]
+    if isinstance(value, (int, float, np.ndarray, np.generic)) and not isinstance(value, bool):
+        array = np.asarray(value)
+        return [array] if array.dtype.kind in "iuf" else []
+    return []
+
+
+def _unstable(warnings, value):
+    """The failure of a classifier_loss that warned on scores near +-1000. A mistake is named only
+    when the values bear the warning out: the log of a probability that is exactly 0 makes the loss
+    +inf, and an overflowing softmax leaves values that are not finite. A warning alone names
+    nothing (a softmax over the wrong axis warns about its log too)."""
+    warning = warnings[0]
+    detail = f"classifier_loss warned when the scores were near +-1000 ({warning})"
+    loss = value[0] if isinstance(value, (tuple, list)) and value else None
+    if any("in log" in w for w in warnings) and _leaves(loss) and np.all(np.isposinf(_leaves(loss)[0])):
+        return mistake_failed("log_of_zero", f"{detail}, and your loss is inf: the -log of a probability of exactly 0")
+    if any("overflow" in w for w in warnings) and not all(np.all(np.isfinite(a)) for a in _leaves(value)):
+        return mistake_failed("softmax_overflow", f"{detail}, and your outputs are not all finite")
+    return CheckFailed(f"{detail}: subtract each row's largest score before exp, and take log p as "
+                       f"z - log(sum(exp(z))), with z the shifted scores")
+
+
     x, y, params = classifier_args(SEEDS[1])
     C = params["by"].shape[0]
     params = {**params, "by": 1000.0 * (-1) ** np.arange(C)}  # scores near +1000 and -1000
     reply = submission.classifier_loss.call(x, y, params)
     if reply["warnings"]:
-        warning = reply["warnings"][0]
-        detail = f"classifier_loss warned when the scores were near +-1000 ({warning})"
-        if "log" in warning:
-            raise mistake_failed("log_of_zero", detail)
-        if "overflow" in warning:
-            raise mistake_failed("softmax_overflow", detail)
-        raise CheckFailed(f"{detail}: subtract each row's largest score before exp, and take log p as "
-                          f"z - log(sum(exp(z))), with z the shifted scores")
+        with recorded("classifier_loss", (x, y, params)) as evidence:  # the values may still name a mistake
+            evidence.got = reply["value"]
+            raise _unstable(reply["warnings"], reply["value"])
     with learner_loss(submission.classifier_loss, x, y, params, reply) as (loss, _):
         expect_close(loss, np.asarray(reference.classifier_loss(x, y, params)[0]), "loss (scores near +-1000)")
 
