@@ -66,11 +66,6 @@ COUNTS = {
     "adam_moments_reset": {"train": 1},
 }
 
-# Input makers for a probe at SQUARE_SEED (D == H), where the swapped and transposed products run.
-PROBES = {**{name: gate_args for name in AFFINE}, "cell_update": cell_update_args,
-          "hidden_state": hidden_state_args, "lstm_step_forward": step_args, "lstm_forward": sequence_args}
-
-
 _GATE_SHARES = [f"In yours the {gate} share is missing from {grads}."
                 for gate in ("input gate's", "forget gate's", "candidate's", "output gate's")
                 for grads in ("dx", "dh_prev", "dx and dh_prev")]
@@ -115,6 +110,11 @@ PARTS = {
 def part(key, function, k):
     """The sentence saying what form k of ``key`` for ``function`` gets wrong, or ""."""
     return PARTS.get(key, {}).get(function, [""] * (k + 1))[k]
+
+
+# Input makers for a probe at SQUARE_SEED (D == H), where the swapped and transposed products run.
+PROBES = {**{name: gate_args for name in AFFINE}, "cell_update": cell_update_args,
+          "hidden_state": hidden_state_args, "lstm_step_forward": step_args, "lstm_forward": sequence_args}
 
 
 def counted():

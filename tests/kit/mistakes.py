@@ -1062,6 +1062,41 @@ def train(params, data, steps, lr, clip):
             params[k] = params[k] - lr * (m[k] / (1 - 0.9**(s + 1))) / (np.sqrt(v[k] / (1 - 0.999**(s + 1))) + 1e-8)
     return params, losses
 '''),
+    "rnn_step_loop_over_the_batch_tuple_cache": ("rnn_step", '''
+def rnn_step_forward(x, h_prev, Wx, Wh, b):
+    h = np.array([np.tanh(x[n] @ Wx + h_prev[n] @ Wh + b) for n in range(x.shape[0])])
+    return h, (x, h_prev, Wx, Wh, h)
+
+def rnn_step_backward(dh, cache):
+    x, h_prev, Wx, Wh, h = cache
+    dx, dh_prev = np.zeros_like(x), np.zeros_like(h_prev)
+    dWx, dWh, db = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros(Wh.shape[1])
+    for n in range(x.shape[0]):
+        da = dh[n] * (1 - h[n] ** 2)
+        dx[n], dh_prev[n] = Wx @ da, Wh @ da
+        dWx += np.outer(x[n], da)
+        dWh += np.outer(h_prev[n], da)
+        db += da
+    return dx, dh_prev, dWx, dWh, db
+'''),
+    "classifier_loss_logaddexp_loop_over_the_batch": ("classifier_loss", '''
+def classifier_loss(x, y, params):
+    N, H = x.shape[0], params["Wh"].shape[0]
+    h, cache = lstm_forward(x, np.zeros((N, H)), params["Wx"], params["Wh"], params["b"])
+    h_last = h[:, -1]
+    loss, dscores = 0.0, np.zeros((N, params["by"].shape[0]))
+    for n in range(N):
+        scores = h_last[n] @ params["Wy"] + params["by"]
+        log_p = scores - np.logaddexp.reduce(scores)
+        loss -= log_p[y[n]] / N
+        dscores[n] = np.exp(log_p)
+        dscores[n, y[n]] -= 1
+    dscores /= N
+    dh = np.zeros_like(h)
+    dh[:, -1] = dscores @ params["Wy"].T
+    _, _, dWx, dWh, db = lstm_backward(dh, cache)
+    return loss, {"Wx": dWx, "Wh": dWh, "b": db, "Wy": h_last.T @ dscores, "by": dscores.sum(axis=0)}
+'''),
     "train_adam_with_lists_and_one_flat_norm": ("train", '''
 def train(params, data, steps, lr, clip):
     keys = list(params)
@@ -1103,38 +1138,3 @@ def train(params, data, steps, lr, clip):
     return params, np.array(losses)
 '''),
 }
-'''),
-    "rnn_step_loop_over_the_batch_tuple_cache": ("rnn_step", '''
-def rnn_step_forward(x, h_prev, Wx, Wh, b):
-    h = np.array([np.tanh(x[n] @ Wx + h_prev[n] @ Wh + b) for n in range(x.shape[0])])
-    return h, (x, h_prev, Wx, Wh, h)
-
-def rnn_step_backward(dh, cache):
-    x, h_prev, Wx, Wh, h = cache
-    dx, dh_prev = np.zeros_like(x), np.zeros_like(h_prev)
-    dWx, dWh, db = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros(Wh.shape[1])
-    for n in range(x.shape[0]):
-        da = dh[n] * (1 - h[n] ** 2)
-        dx[n], dh_prev[n] = Wx @ da, Wh @ da
-        dWx += np.outer(x[n], da)
-        dWh += np.outer(h_prev[n], da)
-        db += da
-    return dx, dh_prev, dWx, dWh, db
-'''),
-    "classifier_loss_logaddexp_loop_over_the_batch": ("classifier_loss", '''
-def classifier_loss(x, y, params):
-    N, H = x.shape[0], params["Wh"].shape[0]
-    h, cache = lstm_forward(x, np.zeros((N, H)), params["Wx"], params["Wh"], params["b"])
-    h_last = h[:, -1]
-    loss, dscores = 0.0, np.zeros((N, params["by"].shape[0]))
-    for n in range(N):
-        scores = h_last[n] @ params["Wy"] + params["by"]
-        log_p = scores - np.logaddexp.reduce(scores)
-        loss -= log_p[y[n]] / N
-        dscores[n] = np.exp(log_p)
-        dscores[n, y[n]] -= 1
-    dscores /= N
-    dh = np.zeros_like(h)
-    dh[:, -1] = dscores @ params["Wy"].T
-    _, _, dWx, dWh, db = lstm_backward(dh, cache)
-    return loss, {"Wx": dWx, "Wh": dWh, "b": db, "Wy": h_last.T @ dscores, "by": dscores.sum(axis=0)}

@@ -165,9 +165,6 @@ def test_classifier_loss_gradient_check(submission, reference):
                        reference=reference.classifier_loss)
 
 
-@pytest.mark.step("classifier_loss", points=2)
-def test_classifier_loss_is_stable(submission, reference):
-    """classifier_loss stays finite, with no warning, when scores are near +-1000"""
 def _leaves(value):
     """The numbers in what classifier_loss returned (through tuples, lists and dicts), as arrays."""
     if isinstance(value, dict):
@@ -196,6 +193,9 @@ def _unstable(warnings, value):
                        f"z - log(sum(exp(z))), with z the shifted scores")
 
 
+@pytest.mark.step("classifier_loss", points=2)
+def test_classifier_loss_is_stable(submission, reference):
+    """classifier_loss stays finite, with no warning, when scores are near +-1000"""
     x, y, params = classifier_args(SEEDS[1])
     C = params["by"].shape[0]
     params = {**params, "by": 1000.0 * (-1) ** np.arange(C)}  # scores near +1000 and -1000
