@@ -39,10 +39,12 @@ def install():
 
 
 def whole(points):
-    """Points as Classroom 50 takes them: an integer (make classroom50 refuses fractional points)."""
-    if not float(points).is_integer():
+    """Points as Classroom 50 takes them: an integer (make classroom50 chose the scale that makes
+    every check's points whole; a sum of them may be off by a float's rounding)."""
+    value = round(points)
+    if abs(points - value) > 1e-6:
         raise ValueError(f"{points} points is not a whole number")
-    return int(points)
+    return value
 
 
 def entry(label, passed, score, max_score, status):
@@ -63,13 +65,14 @@ def rows_of(upload, config):
     """result.json's tests: per step from the visible checks, then the other checks as one; all
     at zero, from the bundle's catalogue, when nothing could be graded."""
     from grader.commands.bundle import graded
-    from grader.outputs.markdown import LABELS, public_view
+    from grader.outputs.markdown import public_view
+    from grader.outputs.report import LABELS
     from grader.plugin.outcome import PASSED
 
     if not graded(upload):
         return [entry(label, False, 0, points, "not graded") for label, points in config["rows"]]
     rows, withheld = public_view(upload.document)
-    return [entry(r.label, r.status == PASSED, r.points, r.max_points, LABELS.get(r.status, r.status).split(" ", 1)[1])
+    return [entry(r.label, r.status == PASSED, r.points, r.max_points, LABELS.get(r.status, r.status))
             for r in rows + ([withheld] if withheld else [])]
 
 

@@ -42,12 +42,13 @@ def ungradable(said, errors, max_points):
 def test_of(row):
     """A step (or the withheld checks) as PrairieLearn's test: the named mistake or first line as
     the message, the rest (details, what the code printed, the hint) as the output."""
-    from grader.outputs.markdown import LABELS, as_plain
+    from grader.outputs.markdown import as_plain
+    from grader.outputs.report import LABELS
 
     text = as_plain(row.output).strip()
     first, _, rest = text.partition("\n\n")
     test = {"name": row.label, "points": row.points, "max_points": row.max_points,
-            "message": first if text else LABELS.get(row.status, row.status).split(" ", 1)[1], "output": rest.strip()}
+            "message": first if text else LABELS.get(row.status, row.status), "output": rest.strip()}
     if row.step:  # the withheld checks' row says nothing of how many there are
         test["description"] = f"{row.tests} check{'s' if row.tests != 1 else ''} of {row.step}"
     return test
