@@ -134,31 +134,39 @@ def grade(args, label, staged_notes, folder, plugins, report=True):
     """One grading run of ``folder`` (the submission, or what a notebook was written to), reported
     unless ``report`` is false."""
     graded = run_grade(args, staged_notes, folder, plugins)
-    if args.markdown and not args.check_tests:
-        append_markdown(args.markdown, os.path.join(args.results, "results.json"))
+    # The grade stands (results.json is written) even when the Markdown asked for cannot be: exit status 2.
+    written = not args.markdown or args.check_tests or append_markdown(args.markdown, args.results)
     if isinstance(graded, int) or not report:  # --check-tests or the grader could not run (already said), or no report
-        return graded if isinstance(graded, int) else graded.status
+        status = graded if isinstance(graded, int) else graded.status
+        return status if written else 2
     from grader.commands.progress import report_hints
     from grader.course.hints import load_hints
     from grader.outputs.report import TERMINAL, render
 
     hints = report_hints(graded.submission, graded.results, load_hints(), TERMINAL.hint)
     render(graded.results, label, hints, graded.notes)
-    return graded.status
+    return graded.status if written else 2
 
 
-def append_markdown(path, results):
-    """The report in Markdown, from the results.json just written, at the end of ``path``."""
+def append_markdown(path, results_dir):
+    """The report in Markdown, from the results.json just written, at the end of ``path``; False
+    when it cannot be written there (said on stderr)."""
     import json
 
     from grader.outputs.markdown import report_markdown
 
+    results = os.path.join(results_dir, "results.json")
     if not os.path.exists(results):
-        return  # the grader could not run: it said why on stderr
+        return True  # the grader could not run: it said why on stderr, and its exit status says so
     with open(results) as f:
         text = report_markdown(json.load(f))
-    with open(path, "a", encoding="utf-8") as f:
-        f.write(text)
+    try:
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(text)
+    except OSError as exc:
+        print(f"grader: cannot write the Markdown report to {path}: {exc.strerror}", file=sys.stderr)
+        return False
+    return True
 
 
 def run_grade(args, staged_notes, folder, plugins=()):

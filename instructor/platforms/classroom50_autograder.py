@@ -98,14 +98,14 @@ def write_atomically(path, text):
 
 
 def main():
-    for stale in (RESULT, BODY):  # a checkout may hold its own: only this run's are ever published
-        if os.path.lexists(stale):
-            os.remove(stale)
     missing = [name for name in REQUIRED if not os.environ.get(name)]
-    if missing:
+    if missing:  # run by hand in some folder: touch nothing there
         return error(f"not run by Classroom 50's runner: {', '.join(missing)} not set")
     if not os.environ["SUBMISSION_TAG"].startswith("submit/"):
         return error(f"SUBMISSION_TAG {os.environ['SUBMISSION_TAG']!r} is not a submit/ tag")
+    for stale in (RESULT, BODY):  # a checkout may hold its own: only this run's are ever published
+        if os.path.lexists(stale):
+            os.remove(stale)
     if not install():
         return error("could not install the grader's requirements (its output is above)")
     sys.path.insert(0, BUNDLE)

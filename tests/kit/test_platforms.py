@@ -206,9 +206,10 @@ def test_classroom50_grades_the_stubs_at_zero_and_an_empty_checkout_without_grad
 def test_classroom50_publishes_nothing_when_it_cannot_grade(classroom50, tmp_path):
     """Outside the runner, or when the requirements cannot be installed: exit status 1, no result."""
     work = checkout_of(tmp_path, learner_work)
+    theirs = (work / "result.json").read_text()
     done, _ = run_classroom50(classroom50, work, tmp_path, SUBMISSION_TAG=None)
     assert done.returncode == 1 and "SUBMISSION_TAG not set" in done.stderr
-    assert not (work / "result.json").exists()  # the checkout's own was removed, no new one written
+    assert (work / "result.json").read_text() == theirs and not (work / "release-body.md").exists()  # untouched
     broken = tmp_path / "bundle"
     shutil.copytree(classroom50, broken)
     (broken / "requirements.txt").write_text("lstm-kit-no-such-requirement==0.0.1\n")
@@ -311,3 +312,8 @@ def test_prairielearn_gives_back_the_attempt_for_an_upload_it_cannot_grade(quest
     results = run_prairielearn(question, tmp_path / "nothing", lambda student: (student / "notes.txt").write_text("hi"))
     assert results["gradable"] is False and "none of gates.py, cell.py, sequence.py, memory.py" in results["message"]
     assert results["format_errors"] == [results["message"]]
+    elsewhere = tmp_path / "elsewhere"  # run by hand outside the container: it says so and writes nothing
+    elsewhere.mkdir()
+    done = subprocess.run([sys.executable, str(question / "tests" / "grade.py")], cwd=elsewhere, capture_output=True,
+                          text=True, env={**os.environ, "LSTM_KIT_GRADE_ROOT": str(elsewhere)})
+    assert done.returncode == 2 and "nothing written" in done.stderr and os.listdir(elsewhere) == []
