@@ -2,8 +2,8 @@
 
 MISTAKES: case -> (step, catalogued mistake key, source). Every catalogued mistake has a case
 for each step it is catalogued under (a mistake detected in any step, like mutating an input,
-has a few). A case may define another step's function than its own (a forward whose cache spoils
-the step's backward, which is then the as-taught one).
+has a few). A case may define another step's function besides its own (a forward whose cache
+spoils the step's backward).
 UNCATALOGUED: case -> (step, source, text the message must contain): wrong, but no catalogued
 mistake (or a step graded by outcome, like train); the grader must not put a name on it.
 ALTERNATIVES: case -> (step, source): other valid styles, which must keep full marks.
@@ -475,6 +475,16 @@ def lstm_forward(x, h0, Wx, Wh, b):
         h_prev[:] = h_next  # reuse one buffer instead of a new array per step
         caches.append(cache)
     return h, caches
+
+def lstm_backward(dh, cache):
+    N, T, H = dh.shape
+    dx, dWx, dWh, db = np.zeros((N, T, cache[0][0].shape[1])), 0.0, 0.0, 0.0
+    dh_next = dc_next = np.zeros((N, H))
+    for t in range(T - 1, -1, -1):
+        grads = lstm_step_backward(dh[:, t] + dh_next, dc_next, cache[t])
+        dx[:, t], dh_next, dc_next = grads[:3]
+        dWx, dWh, db = dWx + grads[3], dWh + grads[4], db + grads[5]
+    return dx, dh_next, dWx, dWh, db
 '''),
     # -- steps 12-14: the plain RNN, the classifier's loss -----------------------------------------
     "rnn_step_forward_without_bias": ("rnn_step", "missing_bias", '''
