@@ -226,6 +226,32 @@ CATALOGUE = {m.key: m for m in [
             "your params after the short run are Adam's when m and v start again from zero at every step, "
             "so they average nothing. Make them once, before the loop over the steps, one pair per "
             "parameter, and let each step add to what the earlier steps left."),
+    Mistake("update_sign", "the update's sign reversed", ("train",),
+            "your params after the short run are where the same optimiser takes them when each step adds "
+            "its update instead of taking it away, so they climb the loss. Params move against the gradient: "
+            "param -= lr * (the update), and for SGD with momentum velocity = 0.9 * velocity - lr * grad."),
+    Mistake("first_batch_only", "every step trained on data[0]", ("train",),
+            "your params after the short run are the ones the same optimiser reaches when every step takes "
+            "its gradients from the first batch: the update is right, but the model only ever sees data[0] "
+            "(its loss there falls towards zero while the other batches stay unlearned). Step s takes "
+            "(x, y) = data[s % len(data)], so the run goes round all the batches."),
+    Mistake("lr_not_used", "the learning rate not used as given", ("train",),
+            "your params after the short run are the ones the same optimiser reaches with another learning "
+            "rate: lr left out of the update (a step of 1, so the weights jump and the loss sticks near "
+            "chance, ln 2), or a rate written into the code (0.001). Multiply the update by the lr train "
+            "is given."),
+    Mistake("adam_betas_swapped", "Adam's two betas swapped", ("train",),
+            "your params after the short run are Adam's with 0.9 and 0.999 the other way round. m, the "
+            "running mean of the gradient, decays with 0.9 (m = 0.9 * m + 0.1 * grad); v, the running mean "
+            "of its square, with 0.999 (v = 0.999 * v + 0.001 * grad**2); and each bias correction uses "
+            "its own moment's beta."),
+    Mistake("adam_epsilon_missing", "Adam without the 1e-8 in its denominator", ("train",),
+            "a gradient entry that is exactly zero (the input weights of a word absent from the batch) "
+            "leaves m and v at zero, and m_hat / sqrt(v_hat) is then 0 / 0, NaN, which spreads to every "
+            "weight at the next step. Add 1e-8 to sqrt(v_hat), outside the square root."),
+    Mistake("adam_step_from_zero", "Adam's step count starting at 0", ("train",),
+            "the bias corrections divide by 1 - 0.9**t and 1 - 0.999**t, which are 0 at t = 0: the first "
+            "update divides by zero and every weight turns NaN. t counts the updates from 1 (t = s + 1)."),
     Mistake("mutated_input", "mutating an input array in place", EVERY_STEP,
             "an in-place update (+=, *=, or writing into an argument's slice) changes the caller's "
             "array, which still needs its old values. Compute into a new array, or work on a .copy()."),

@@ -64,6 +64,12 @@ COUNTS = {
     "clip_always_rescaled": {"train": 2},
     "adam_no_bias_correction": {"train": 1},
     "adam_moments_reset": {"train": 1},
+    "update_sign": {"train": 2},  # Adam or SGD with momentum
+    "first_batch_only": {"train": 2},  # Adam or SGD with momentum
+    "lr_not_used": {"train": 3},  # lr left out of Adam's or momentum's update, or Adam's 0.001 written in
+    "adam_betas_swapped": {"train": 2},  # in the moments alone, or in the bias corrections too
+    "adam_epsilon_missing": {"train": 1},
+    "adam_step_from_zero": {"train": 1},
 }
 
 _GATE_SHARES = [f"In yours the {gate} share is missing from {grads}."

@@ -675,14 +675,18 @@ def _clipped(norm, clip):
     return min(1.0, clip / norm) if norm > 0 else 1.0
 
 
-def _adam(bias_corrected=True, reset=False):
+def _adam(bias_corrected=True, reset=False, betas=(0.9, 0.999), corrections=(0.9, 0.999), eps=1e-8, first_t=1):
     """Adam's update of one parameter, (param, grad, (m, v), t, lr) -> (param, (m, v)), with or
-    without the bias correction, and with moments kept or made afresh at each step."""
+    without the bias correction, with moments kept or made afresh at each step, with the moments'
+    ``betas`` and the bias corrections' as given, its ``eps``, and its step count from ``first_t``."""
+    (b1, b2), (c1, c2) = betas, corrections
+
     def update(p, g, moments, t, lr):
+        t = t - 1 + first_t
         m, v = (np.zeros_like(p), np.zeros_like(p)) if reset else moments
-        m, v = 0.9 * m + 0.1 * g, 0.999 * v + 0.001 * g**2
-        m_hat, v_hat = (m / (1 - 0.9**t), v / (1 - 0.999**t)) if bias_corrected else (m, v)
-        return p - lr * m_hat / (np.sqrt(v_hat) + 1e-8), (m, v)
+        m, v = b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g**2
+        m_hat, v_hat = (m / (1 - c1**t), v / (1 - c2**t)) if bias_corrected else (m, v)
+        return p - lr * m_hat / (np.sqrt(v_hat) + eps), (m, v)
     return update
 
 
@@ -741,6 +745,61 @@ def _(ref, name, params, data, steps, lr, clip):
 @form("adam_moments_reset", "train")
 def _(ref, name, params, data, steps, lr, clip):
     return _trained(ref, params, data, steps, lr, clip, update=_adam(reset=True))
+
+
+@form("update_sign", "train")
+def _(ref, name, params, data, steps, lr, clip):
+    return _trained(ref, params, data, steps, -lr, clip)  # each step's move added, not taken away
+
+
+@form("update_sign", "train")
+def _(ref, name, params, data, steps, lr, clip):
+    return _trained(ref, params, data, steps, -lr, clip, update=_momentum)
+
+
+@form("first_batch_only", "train")
+def _(ref, name, params, data, steps, lr, clip):
+    return _trained(ref, params, data[:1], steps, lr, clip)
+
+
+@form("first_batch_only", "train")
+def _(ref, name, params, data, steps, lr, clip):
+    return _trained(ref, params, data[:1], steps, lr, clip, update=_momentum)
+
+
+@form("lr_not_used", "train")
+def _(ref, name, params, data, steps, lr, clip):
+    return _trained(ref, params, data, steps, 1.0, clip)  # lr left out of the update
+
+
+@form("lr_not_used", "train")
+def _(ref, name, params, data, steps, lr, clip):
+    return _trained(ref, params, data, steps, 1.0, clip, update=_momentum)
+
+
+@form("lr_not_used", "train")
+def _(ref, name, params, data, steps, lr, clip):
+    return _trained(ref, params, data, steps, 1e-3, clip)  # Adam's usual default written in
+
+
+@form("adam_betas_swapped", "train")
+def _(ref, name, params, data, steps, lr, clip):
+    return _trained(ref, params, data, steps, lr, clip, update=_adam(betas=(0.999, 0.9)))  # in the moments only
+
+
+@form("adam_betas_swapped", "train")
+def _(ref, name, params, data, steps, lr, clip):
+    return _trained(ref, params, data, steps, lr, clip, update=_adam(betas=(0.999, 0.9), corrections=(0.999, 0.9)))
+
+
+@form("adam_epsilon_missing", "train")
+def _(ref, name, params, data, steps, lr, clip):
+    return _trained(ref, params, data, steps, lr, clip, update=_adam(eps=0.0))
+
+
+@form("adam_step_from_zero", "train")
+def _(ref, name, params, data, steps, lr, clip):
+    return _trained(ref, params, data, steps, lr, clip, update=_adam(first_t=0))
 
 
 # A handout's diagnosis knows the forms only from the index: it must count exactly these.

@@ -817,6 +817,123 @@ def train(params, data, steps, lr, clip):
             params[k] -= lr * (m[k] / (1 - 0.9 ** (s + 1))) / (np.sqrt(v[k] / (1 - 0.999 ** (s + 1))) + 1e-8)
     return params, losses
 '''),
+    "train_climbs_the_gradient": ("train", "update_sign", '''
+def train(params, data, steps, lr, clip):
+    params = {k: v.copy() for k, v in params.items()}
+    m = {k: np.zeros_like(v) for k, v in params.items()}
+    v = {k: np.zeros_like(p) for k, p in params.items()}
+    losses = []
+    for s in range(steps):
+        x, y = data[s % len(data)]
+        loss, grads = classifier_loss(x, y, params)
+        losses.append(loss)
+        norm = np.sqrt(sum(np.sum(g * g) for g in grads.values()))
+        for k in params:
+            g = grads[k] * min(1, clip / norm)
+            m[k] = 0.9 * m[k] + 0.1 * g
+            v[k] = 0.999 * v[k] + 0.001 * g * g
+            params[k] += lr * (m[k] / (1 - 0.9 ** (s + 1))) / (np.sqrt(v[k] / (1 - 0.999 ** (s + 1))) + 1e-8)
+    return params, np.array(losses)
+'''),
+    "train_takes_every_step_from_the_first_batch": ("train", "first_batch_only", '''
+def train(params, data, steps, lr, clip):
+    params = {k: v.copy() for k, v in params.items()}
+    m = {k: np.zeros_like(v) for k, v in params.items()}
+    v = {k: np.zeros_like(p) for k, p in params.items()}
+    losses = np.zeros(steps)
+    x, y = data[0]
+    for s in range(steps):
+        losses[s], grads = classifier_loss(x, y, params)
+        norm = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
+        scale = min(1.0, clip / norm)
+        for k in params:
+            g = grads[k] * scale
+            m[k] = 0.9 * m[k] + 0.1 * g
+            v[k] = 0.999 * v[k] + 0.001 * g ** 2
+            params[k] = params[k] - lr * (m[k] / (1 - 0.9 ** (s + 1))) / (np.sqrt(v[k] / (1 - 0.999 ** (s + 1))) + 1e-8)
+    return params, losses
+'''),
+    "train_adam_forgets_the_learning_rate": ("train", "lr_not_used", '''
+def train(params, data, steps, lr, clip):
+    params = {k: v.copy() for k, v in params.items()}
+    m = {k: np.zeros_like(v) for k, v in params.items()}
+    v = {k: np.zeros_like(p) for k, p in params.items()}
+    losses = []
+    for s in range(steps):
+        x, y = data[s % len(data)]
+        loss, grads = classifier_loss(x, y, params)
+        losses.append(loss)
+        norm = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
+        if norm > clip:
+            grads = {k: g * clip / norm for k, g in grads.items()}
+        t = s + 1
+        for k in params:
+            m[k] = 0.9 * m[k] + 0.1 * grads[k]
+            v[k] = 0.999 * v[k] + 0.001 * grads[k] ** 2
+            m_hat = m[k] / (1 - 0.9 ** t)
+            v_hat = v[k] / (1 - 0.999 ** t)
+            params[k] = params[k] - m_hat / (np.sqrt(v_hat) + 1e-8)
+    return params, np.array(losses)
+'''),
+    "train_adam_swaps_the_betas": ("train", "adam_betas_swapped", '''
+def train(params, data, steps, lr, clip):
+    params = {k: v.copy() for k, v in params.items()}
+    m = {k: np.zeros_like(v) for k, v in params.items()}
+    v = {k: np.zeros_like(p) for k, p in params.items()}
+    losses = np.zeros(steps)
+    for s in range(steps):
+        x, y = data[s % len(data)]
+        losses[s], grads = classifier_loss(x, y, params)
+        norm = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
+        scale = min(1.0, clip / norm)
+        t = s + 1
+        for k in params:
+            g = grads[k] * scale
+            m[k] = 0.999 * m[k] + 0.001 * g
+            v[k] = 0.9 * v[k] + 0.1 * g ** 2
+            params[k] = params[k] - lr * (m[k] / (1 - 0.9 ** t)) / (np.sqrt(v[k] / (1 - 0.999 ** t)) + 1e-8)
+    return params, losses
+'''),
+    "train_adam_without_epsilon": ("train", "adam_epsilon_missing", '''
+def train(params, data, steps, lr, clip):
+    params = {k: v.copy() for k, v in params.items()}
+    m = {k: np.zeros_like(v) for k, v in params.items()}
+    v = {k: np.zeros_like(p) for k, p in params.items()}
+    losses = np.zeros(steps)
+    for s in range(steps):
+        x, y = data[s % len(data)]
+        losses[s], grads = classifier_loss(x, y, params)
+        norm = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
+        scale = min(1.0, clip / norm)
+        t = s + 1
+        for k in params:
+            g = grads[k] * scale
+            m[k] = 0.9 * m[k] + 0.1 * g
+            v[k] = 0.999 * v[k] + 0.001 * g ** 2
+            m_hat, v_hat = m[k] / (1 - 0.9 ** t), v[k] / (1 - 0.999 ** t)
+            params[k] = params[k] - lr * m_hat / np.sqrt(v_hat)
+    return params, losses
+'''),
+    "train_adam_counts_steps_from_zero": ("train", "adam_step_from_zero", '''
+def train(params, data, steps, lr, clip):
+    params = {k: v.copy() for k, v in params.items()}
+    m = {k: np.zeros_like(v) for k, v in params.items()}
+    v = {k: np.zeros_like(p) for k, p in params.items()}
+    losses = np.zeros(steps)
+    for t in range(steps):
+        x, y = data[t % len(data)]
+        losses[t], grads = classifier_loss(x, y, params)
+        norm = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
+        scale = min(1.0, clip / norm)
+        for k in params:
+            g = grads[k] * scale
+            m[k] = 0.9 * m[k] + 0.1 * g
+            v[k] = 0.999 * v[k] + 0.001 * g ** 2
+            m_hat = m[k] / (1 - 0.9 ** t)
+            v_hat = v[k] / (1 - 0.999 ** t)
+            params[k] = params[k] - lr * m_hat / (np.sqrt(v_hat) + 1e-8)
+    return params, losses
+'''),
 }
 
 UNCATALOGUED = {
@@ -842,24 +959,6 @@ def lstm_step_backward(dh, dc, cache):
     da = np.concatenate([di * i * (1 - i), df * f * (1 - f), dg * (1 - g**2), do * o * (1 - o)], axis=1)
     return da @ Wx.T, da @ Wh.T, dc_tot * f, 0.5 * x.T @ da, h_prev.T @ da, da.sum(axis=0)
 ''', "gradient check: dWx disagrees"),
-    "train_climbs_the_gradient": ("train", '''
-def train(params, data, steps, lr, clip):
-    params = {k: v.copy() for k, v in params.items()}
-    m = {k: np.zeros_like(v) for k, v in params.items()}
-    v = {k: np.zeros_like(p) for k, p in params.items()}
-    losses = []
-    for s in range(steps):
-        x, y = data[s % len(data)]
-        loss, grads = classifier_loss(x, y, params)
-        losses.append(loss)
-        norm = np.sqrt(sum(np.sum(g * g) for g in grads.values()))
-        for k in params:
-            g = grads[k] * min(1, clip / norm)
-            m[k] = 0.9 * m[k] + 0.1 * g
-            v[k] = 0.999 * v[k] + 0.001 * g * g
-            params[k] += lr * (m[k] / (1 - 0.9 ** (s + 1))) / (np.sqrt(v[k] / (1 - 0.999 ** (s + 1))) + 1e-8)
-    return params, np.array(losses)
-''', "is the update's sign right"),
     "train_records_the_loss_after_updating": ("train", '''
 def train(params, data, steps, lr, clip):
     params = {k: v.copy() for k, v in params.items()}

@@ -13,6 +13,7 @@ from grader.judge.gradients import BACKWARDS, Trusted, gradient_check
 from grader.kit import KIT_ROOT
 from grader.sandbox.client import Submission, SubmissionError, Worker
 
+from bundles import CHANGES, GROUPS
 from conftest import ALL_STEPS, build_submission, grade
 from mistakes import MISTAKES, UNCATALOGUED
 
@@ -295,3 +296,55 @@ def test_a_shape_made_by_the_caller_names_the_callers_line(tmp_path):
     assert "(cell.py, line " in message, message
     assert (f". The shape came from sequence.py, line {call}: h_t, c_t, cache = lstm_step_forward(x[:, :, t], h_t, "
             f"c_t, Wx, Wh, b) (x is (3, 4, 5))") in message, message
+
+
+# -- train: what the run shows, said before any name or NaN -------------------------------------------
+
+def train_outputs(group_grades, case):
+    """{test title: message} of train's failing tests for the learner-style ``case`` of mistakes.py,
+    from the session's grades of the mistakes (conftest's group_grades: no grade of its own)."""
+    graded = group_grades("mistakes", next(k for k, group in enumerate(GROUPS["mistakes"]) if case in group))
+    return graded, {t["name"]: t["output"].replace("\\", "") for t in graded.results["tests"]
+                    if t["name"].startswith("train:") and t["score"] < t["max_score"]}
+
+
+def learned(outputs):
+    return next(text for name, text in outputs.items() if "remembers the name" in name)
+
+
+@pytest.mark.parametrize("case, warning, line", [
+    ("train_adam_counts_steps_from_zero", "RuntimeWarning: divide by zero encountered in divide",
+     "m_hat = m[k] / (1 - 0.9 ** t)"),
+    ("train_adam_without_epsilon", "RuntimeWarning: invalid value encountered in divide",
+     "params[k] = params[k] - lr * m_hat / np.sqrt(v_hat)")])
+def test_a_nan_in_train_comes_after_the_first_warning_and_its_line(group_grades, tmp_path, case, warning, line):
+    graded, outputs = train_outputs(group_grades, case)
+    group = next(group for group in GROUPS["mistakes"] if case in group)  # built again, as it was graded
+    as_graded = build_submission(tmp_path / case, done=ALL_STEPS, replace=dict(CHANGES["mistakes"][c] for c in group))
+    message = graded.message("train")
+    details = message.split(" Details: ")[1]
+    assert details.startswith(f"The first warning of the run was {warning}, at memory.py, line "
+                              f"{line_of(as_graded / 'memory.py', line)}: {line}; then params['Wx'] contains NaN at "), message
+    assert all("The first warning of the run was" in text for text in outputs.values()), outputs
+
+
+def test_training_on_the_first_batch_alone_is_told_which_batches_the_weights_fit(group_grades):
+    graded, outputs = train_outputs(group_grades, "train_takes_every_step_from_the_first_batch")
+    text = learned(outputs)
+    assert "your trained weights fit data[0] alone (loss " in text and "on the other 19)" in text, text
+    assert "data[s % len(data)]" in text and "Adam equations" not in text, text
+
+
+def test_a_forgotten_learning_rate_is_told_the_loss_stayed_at_chance_and_how_far_the_params_moved(group_grades):
+    _, outputs = train_outputs(group_grades, "train_adam_forgets_the_learning_rate")
+    text = learned(outputs)
+    assert "your loss stayed at chance, ln 2 = 0.693" in text, text
+    assert "an Adam step moves a weight by about lr = 0.01 at most, 200 steps by 2: is lr used in the update" in text
+    assert "not far enough" not in text and "is each update kept" not in text, text
+
+
+def test_swapped_betas_are_told_their_steps_are_too_small_not_that_updates_are_lost(group_grades):
+    _, outputs = train_outputs(group_grades, "train_adam_swaps_the_betas")
+    text = learned(outputs)
+    assert "your steps are far too small" in text and "which beta goes with which" in text, text
+    assert "is each update kept" not in text, text

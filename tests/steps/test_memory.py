@@ -49,6 +49,9 @@ SHORT_CLIPS = {0.01: "every step's gradient norm is over it, so every step is cl
                TRAIN["clip"]: "no step's gradient norm reaches it, so no step is clipped"}
 OPTIMISERS = {"Adam": (), "SGD with momentum": ("momentum",)}  # the reference train's extra argument
 RUN_TOL = 1e-4  # of a parameter's largest move: equivalent computations agree to ~1e-12
+CHANCE = float(np.log(tasks.CLASSES))  # the mean loss of a model that gives every class the same probability
+FITTED = 0.05  # a batch's loss under which the trained weights fit it (the reference ends near 0.001 on each)
+NOT_FINITE = ("contains NaN at", "contains inf at", "is nan;", "is inf;", "is -inf;")  # expect_array's, expect_loss's
 OTHER_FUNCTION = ("your classifier_loss (or the LSTM under it) does not give the reference's loss and gradients "
                   "on the starting weights, so the loop descends another function: fix those steps first")
 
@@ -225,9 +228,41 @@ def pronoun_setup():
     return params, data, held_out
 
 
-def learner_training(train, params, data, steps, clip=TRAIN["clip"]):
-    """The learner's (params, losses) after ``steps`` updates, checked for structure."""
-    return trained_and_losses(train.call(params, data, steps, TRAIN["lr"], clip)["value"], params, steps)
+def learner_training(train, params, data, steps, clip=TRAIN["clip"], evidence=None):
+    """The learner's (params, losses, the call's reply) after ``steps`` updates, checked for
+    structure; ``evidence``, if given, holds what train returned before anything is checked.
+    A NaN or an inf is told after the first warning the run raised, which points at its cause."""
+    reply = train.call(params, data, steps, TRAIN["lr"], clip)
+    if evidence is not None:
+        evidence.got = as_compared(reply["value"])
+    try:
+        return (*trained_and_losses(reply["value"], params, steps), reply)
+    except CheckFailed as failure:
+        warned = first_warning(reply)
+        if warned and any(sign in str(failure) for sign in NOT_FINITE):
+            failure.args = (f"{warned[0].upper()}{warned[1:]}; then {failure}",)
+        raise
+
+
+def first_warning(reply):
+    """The first warning the call of ``reply`` raised, with the learner's line that raised it when
+    it was one of theirs; "" when there was none."""
+    texts = reply.get("warnings") or []
+    if not texts:
+        return ""
+    places = reply.get("warned_at") or [None]
+    place = places[0] if isinstance(places[0], dict) else None
+    line = f", at {place['file']}, line {place['line']}: {place['source']}" if place else ""
+    return f"the first warning of the run was {texts[0]}{line}"
+
+
+def as_compared(value):
+    """What train returned, with losses given as a list of floats made an array, as the
+    catalogued mistakes' runs give them, so the diagnosis compares like with like."""
+    if isinstance(value, (tuple, list)) and len(value) == 2 and isinstance(value[1], list) \
+            and all(isinstance(v, float) for v in value[1]):
+        return value[0], np.array(value[1])
+    return value
 
 
 def trained_and_losses(value, params, steps):
@@ -253,10 +288,11 @@ def test_train_records_each_loss_and_updates(submission, reference):
 
 
 def expect_records_and_updates(train, submission, reference):
-    """Five steps of ``train`` (the learner's, or one standing for it): a loss per step, the first
-    the starting loss, and params that moved."""
+    """One step, then five, of ``train`` (the learner's, or one standing for it): finite params
+    after the first, a loss per step, the first the starting loss, and params that moved."""
     params, data, _ = pronoun_setup()
-    trained, losses = learner_training(train, params, data, 5)
+    expect_first_step(train, params, data)
+    trained, losses, _ = learner_training(train, params, data, 5)
     x, y = data[0]
     first = reference.classifier_loss(x, y, params)[0]
     if not np.isclose(losses[0], first, rtol=1e-5, atol=1e-8) and not _own_first_loss(submission, losses, x, y, params):
@@ -267,9 +303,21 @@ def expect_records_and_updates(train, submission, reference):
                           "written back into the params used by the next step and returned?")
 
 
-def _why_not_learned(submission, reference, trained, held_out, params, data, got, start, end):
-    """Why the reference's LSTM on the learned weights misses the target. The optimiser is to
-    blame only where the learner's own LSTM and loss are the reference's."""
+def expect_first_step(train, params, data):
+    """A single step from the start leaves every parameter finite. Where a mistake turns the
+    weights to NaN at once (a division by zero in the update), which entries are NaN, and the
+    values of the others, tell which one it is: the run is kept for the diagnosis."""
+    steps, lr, clip = 1, TRAIN["lr"], TRAIN["clip"]
+    with recorded("train", (params, data, steps, lr, clip)) as evidence, \
+            noted(f"(after the first step, lr {lr}, clip {clip:g})"):
+        learner_training(train, params, data, steps, clip, evidence)
+
+
+def _why_not_learned(submission, reference, trained, losses, held_out, params, data, got):
+    """Why the reference's LSTM on the learned weights misses the target, from what the run left:
+    its losses, which training batches the weights fit, and how far they moved. The optimiser is
+    to blame only where the learner's own LSTM and loss are the reference's."""
+    start, end = float(np.mean(losses[:10])), float(np.mean(losses[-10:]))
     if end <= 0.9 * start:  # the loss fell: perhaps the weights suit the learner's own LSTM only
         try:
             own = tasks.accuracy(submission.lstm_forward, trained, held_out)
@@ -281,10 +329,67 @@ def _why_not_learned(submission, reference, trained, held_out, params, data, got
                     f"gate blocks in the order i, f, g, o?): fix lstm_step_forward and lstm_forward first")
     if not _same_loss_and_gradients(submission, reference, params, *data[0]):
         return OTHER_FUNCTION
+    per_batch = _losses_per_batch(reference, trained, data)
+    fit = _batches_fitted(per_batch, len(data))
+    if fit:
+        return fit
     if end > start:
         return "the loss went up: is the update's sign right (params move against the gradient)?"
-    if end > 0.9 * start:
-        return "the loss hardly moved: is each update kept for the next step, and is lr used as given?"
+    return _how_far_moved(trained, losses, params, end)
+
+
+def _losses_per_batch(reference, trained, data):
+    """The loss of the trained weights on each training batch, or None where it cannot be had (a
+    handout's stand-in for the reference's classifier_loss that is not yet to be trusted)."""
+    try:
+        with np.errstate(all="ignore"):
+            return np.array([float(reference.classifier_loss(x, y, trained)[0]) for x, y in data])
+    except Exception:
+        return None
+
+
+def _batches_fitted(per_batch, count):
+    """What the trained weights' losses on the training batches say when they fit some batches and
+    not the others: the run trained on those alone. "" when that is not so."""
+    if per_batch is None:
+        return ""
+    fitted = np.flatnonzero(per_batch < FITTED)
+    others = np.delete(per_batch, fitted)
+    if not 0 < len(fitted) <= count // 2 or others.mean() < 10 * FITTED:
+        return ""
+    if list(fitted) == [0]:
+        which = f"data[0] alone (loss {float(per_batch[0]):.3g} there"
+    else:
+        which = (f"only {len(fitted)} of them, data[{', '.join(map(str, fitted))}] (loss "
+                 f"{float(per_batch[fitted].max()):.3g} or less there")
+    return (f"of the {count} training batches your trained weights fit {which}, {float(others.mean()):.3f} on "
+            f"average on the other {len(others)}): the steps trained on {'it' if len(fitted) == 1 else 'those'} "
+            f"alone, and what the model learned there does not carry over to new sentences. Step s takes its "
+            f"batch from data[s % len(data)]")
+
+
+def _how_far_moved(trained, losses, params, end):
+    """What the loss and the params' moves say: the loss stuck at chance, the params moved far
+    further than Adam can take them at this lr (lr not used), one step's worth (updates not kept)
+    or hardly at all. An Adam step moves each weight by about lr at most (the reference's run here
+    moves none by more than 0.3 lr a step on average), whatever the gradient's size."""
+    steps, lr = len(losses), TRAIN["lr"]
+    moved = max(float(np.max(np.abs(trained[k] - params[k]))) for k in params)
+    at_chance = abs(end - CHANCE) < 0.05 and np.mean(np.abs(losses[10:] - CHANCE) < 0.05) >= 0.9
+    said = (f"your loss stayed at chance, ln 2 = {CHANCE:.3f} (the mean loss of a model that gives both pronouns "
+            f"the same probability), and " if at_chance else "")
+    figures = f"your params moved {moved:.3g} at most from where they started"
+    bound = f"an Adam step moves a weight by about lr = {lr} at most, {steps} steps by {lr * steps:.3g}"
+    if moved > 3 * lr * steps:
+        return f"{said}{figures}, where {bound}: is lr used in the update, as given?"
+    if moved <= 1.5 * lr:
+        return f"{said}{figures}, one step's worth at lr {lr}, in {steps} steps: is each update kept for the next step?"
+    if moved < 0.1 * lr * steps:
+        return (f"{said}{figures}, where {bound} and the docstring's Adam moves some by a third of that: your steps "
+                f"are far too small. Compare m, v and their bias corrections with the docstring's equations (which "
+                f"beta goes with which), and check that lr is used as given")
+    if at_chance:
+        return f"{said}{figures}: compare your update with the Adam equations in the docstring"
     return "the loss fell, but not far enough: compare your update with the Adam equations in the docstring"
 
 
@@ -313,7 +418,7 @@ def expect_sanctioned_run(submission, reference, clip):
     steps, lr = SHORT_STEPS, TRAIN["lr"]
     setting = f"{steps} steps with lr {lr} and clip {clip:g} ({SHORT_CLIPS[clip]})"
     with recorded("train", (params, data, steps, lr, clip)) as evidence:
-        trained, losses = learner_training(submission.train, params, data, steps, clip)
+        trained, losses, _ = learner_training(submission.train, params, data, steps, clip)
         evidence.got = (trained, losses)
         unmoved = [k for k in params if np.array_equal(trained[k], params[k])]
         if unmoved:
@@ -360,15 +465,16 @@ def test_train_learns_the_pronoun_task(submission, reference):
     """a model trained with your code remembers the name: >= 95% on held-out sentences"""
     params, data, held_out = pronoun_setup()
     steps = TRAIN["steps"]
-    trained, losses = learner_training(submission.train, params, data, steps)
+    trained, losses, reply = learner_training(submission.train, params, data, steps)
     got = tasks.accuracy(reference.lstm_forward, trained, held_out)
     if got < TARGET:
         start, end = float(np.mean(losses[:10])), float(np.mean(losses[-10:]))
-        why = _why_not_learned(submission, reference, trained, held_out, params, data, got, start, end)
+        why = _why_not_learned(submission, reference, trained, losses, held_out, params, data, got)
+        warned = first_warning(reply)
         raise CheckFailed(f"after {steps} steps (lr {TRAIN['lr']}, clip {TRAIN['clip']}) your model labels "
                           f"{got:.0%} of {sum(len(y) for _, y in held_out)} held-out sentences right; it needs "
                           f"{TARGET:.0%}. Your mean loss went from {start:.3f} (first 10 steps) to {end:.3f} "
-                          f"(last 10): {why}")
+                          f"(last 10): {why}" + (f". Also, {warned}" if warned else ""))
 
 
 @pytest.mark.step("train", points=1)
