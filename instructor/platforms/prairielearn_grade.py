@@ -19,6 +19,7 @@ ROOT = os.environ.get("LSTM_KIT_GRADE_ROOT", "/grade")
 BUNDLE = os.path.dirname(os.path.abspath(__file__))
 LIMIT = 1_000_000  # bytes of results.json PrairieLearn takes
 OUTPUT_SHARE = 20_000  # characters of one test's output, should the whole go over LIMIT
+CUT = " ... (cut: results.json must stay under 1 MB)"
 
 
 def write(document):
@@ -26,9 +27,9 @@ def write(document):
     os.makedirs(folder, exist_ok=True)
     text = json.dumps(document, indent=2)
     if len(text) > LIMIT:
-        for test in document["tests"]:
-            test["output"] = test["output"][:OUTPUT_SHARE]
-        document["output"] = document["output"][:OUTPUT_SHARE]
+        for holder in (*document["tests"], document):
+            if len(holder["output"]) > OUTPUT_SHARE:
+                holder["output"] = holder["output"][:OUTPUT_SHARE] + CUT
         text = json.dumps(document, indent=2)
     with open(os.path.join(folder, "results.json"), "w") as f:
         f.write(text)

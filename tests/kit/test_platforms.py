@@ -317,3 +317,20 @@ def test_prairielearn_gives_back_the_attempt_for_an_upload_it_cannot_grade(quest
     done = subprocess.run([sys.executable, str(question / "tests" / "grade.py")], cwd=elsewhere, capture_output=True,
                           text=True, env={**os.environ, "LSTM_KIT_GRADE_ROOT": str(elsewhere)})
     assert done.returncode == 2 and "nothing written" in done.stderr and os.listdir(elsewhere) == []
+
+
+def test_prairielearn_results_stay_under_its_1_mb_cap(question, tmp_path, monkeypatch):
+    """However much a learner's code printed into every check, results.json is cut to fit."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("pl_grade", question / "tests" / "grade.py")
+    entrypoint = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(entrypoint)
+    monkeypatch.setattr(entrypoint, "ROOT", str(tmp_path))
+    tests = [{"name": f"{k}. step", "points": 0, "max_points": 4, "message": "m" * 3000, "output": "spam\n" * 40_000}
+             for k in range(1, 16)]
+    entrypoint.write({"gradable": True, "score": 0.0, "points": 0, "max_points": 60, "message": "", "output": "x" * 200_000,
+                      "tests": tests})
+    text = (tmp_path / "results" / "results.json").read_text()
+    output = json.loads(text)["tests"][0]["output"]
+    assert len(text) < 1_000_000 and output.startswith("spam\nspam") and output.endswith(entrypoint.CUT)
