@@ -2,8 +2,9 @@
 
 The zip follows Gradescope's conventions: ``setup.sh`` (run once, as root, to build the image)
 and ``run_autograder`` at its top; Gradescope unpacks it into /autograder/source, puts each
-upload in /autograder/submission and reads /autograder/results/results.json. It carries the
-grader, the reference and every test folder in TESTS (public and hidden); learners never see it.
+upload in /autograder/submission and reads /autograder/results/results.json (each test's output
+in Markdown, output_format "md": grader.outputs.markdown). It carries the grader, the reference
+and every test folder in TESTS (public and hidden); learners never see it.
 Before writing the zip, the tests are validated and the reference must earn full marks on them.
 """
 import argparse
