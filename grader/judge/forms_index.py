@@ -110,6 +110,10 @@ PARTS = {
     "gradients_averaged_twice": {"classifier_loss": ["In yours every gradient is.",
                                                      "In yours dWy and dby, the affine layer's, are.",
                                                      "In yours the LSTM's dWx, dWh and db are."]},
+    "lr_not_used": {"train": ["In yours Adam's update leaves lr out.", "In yours the velocity leaves lr out.",
+                              "In yours the rate is 0.001, written into the code."]},
+    "adam_betas_swapped": {"train": ["In yours they are swapped in m and v; the bias corrections have them right.",
+                                     "In yours they are swapped everywhere, the bias corrections too."]},
 }
 
 

@@ -69,8 +69,8 @@ def _learner_frames(tb, folder):
     file, line, function, its function's source lines and the shapes of its local arrays. The
     worker only reads them; the grader makes sense of them (``grader.sandbox.origin``)."""
     frames = []
-    while tb is not None:
-        if _in_folder(tb.tb_frame.f_code.co_filename, folder):
+    while tb is not None:  # a module's own frame (an import) holds no function to read
+        if _in_folder(tb.tb_frame.f_code.co_filename, folder) and tb.tb_frame.f_code.co_name != "<module>":
             frames.append((tb.tb_frame, tb.tb_lineno))
         tb = tb.tb_next
     sent = []
