@@ -167,7 +167,8 @@ CATALOGUE = {m.key: m for m in [
             "each gradient has the shape of its weight, (inputs, outputs): from a = x @ Wx + h_prev @ Wh + b "
             "they are x.T @ da and h_prev.T @ da. Yours is da.T @ h_prev, the transpose, which a square Wh "
             "does not reveal by its shape."),
-    Mistake("db_averaged", "a bias gradient averaged, not summed, over the batch", ("rnn_step", "classifier_loss"),
+    Mistake("db_averaged", "a bias gradient averaged, not summed, over the batch",
+            ("lstm_step_backward", "rnn_step", "classifier_loss"),
             "b is added to every row of the batch, so its gradient adds up the rows of the upstream gradient: "
             "a sum over the batch axis, not a mean, which makes yours exactly N times too small. (In "
             "classifier_loss the 1 / N of the mean loss is already in dscores: dby = dscores.sum(axis=0).)"),

@@ -51,7 +51,7 @@ COUNTS = {
     "tanh_prime_not_squared": {"rnn_step_backward": 1},
     "tanh_prime_of_preactivation": {"rnn_step_backward": 1},
     "transposed_dW": {"rnn_step_backward": 2},
-    "db_averaged": {"rnn_step_backward": 1, "classifier_loss": 1},
+    "db_averaged": {"lstm_step_backward": 1, "rnn_step_backward": 1, "classifier_loss": 1},
     "loss_summed": {"classifier_loss": 2},
     "gradients_averaged_twice": {"classifier_loss": 3},
     "labels_by_column": {"classifier_loss": 1},

@@ -367,6 +367,12 @@ def _(ref, name, *inputs):
     return (*_step_grads(ref, *inputs)[:5], _preactivation_grad(ref, *inputs).sum())
 
 
+@form("db_averaged", "lstm_step_backward")
+def _(ref, name, *inputs):
+    *grads, db = _step_grads(ref, *inputs)
+    return (*grads, db / len(inputs[0]))
+
+
 # -- the sequence, forward -------------------------------------------------------------------
 
 def _unrolled(ref, x, h0, Wx, Wh, b, handed_on, c0=None):

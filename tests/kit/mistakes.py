@@ -299,6 +299,15 @@ def lstm_step_backward(dh, dc, cache):
     da = np.concatenate([di * i * (1 - i), df * f * (1 - f), dg * (1 - g**2), do * o * (1 - o)], axis=1)
     return da @ Wx.T, da @ Wh.T, dc_tot * f, x.T @ da, h_prev.T @ da, np.sum(da, axis=1)
 '''),
+    "step_backward_averages_db": ("lstm_step_backward", "db_averaged", '''
+def lstm_step_backward(dh, dc, cache):
+    x, h_prev, c_prev, Wx, Wh, i, f, g, o, tanh_c = cache
+    dc_tot = dc + dh * o * (1 - tanh_c**2)
+    do = dh * tanh_c
+    di, df, dg = dc_tot * g, dc_tot * c_prev, dc_tot * i
+    da = np.concatenate([di * i * (1 - i), df * f * (1 - f), dg * (1 - g**2), do * o * (1 - o)], axis=1)
+    return da @ Wx.T, da @ Wh.T, dc_tot * f, x.T @ da, h_prev.T @ da, da.mean(axis=0)
+'''),
     "step_backward_adds_into_dc": ("lstm_step_backward", "mutated_input", '''
 def lstm_step_backward(dh, dc, cache):
     x, h_prev, c_prev, Wx, Wh, i, f, g, o, tanh_c = cache
