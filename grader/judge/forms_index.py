@@ -90,8 +90,8 @@ PARTS = {
         "lstm_step_backward": ["In yours it is missing where h = o * tanh(c) hands the gradient to c.",
                                "In yours it is missing from the candidate's block of da."],
         "rnn_step_backward": ["In yours every gradient misses it.",
-                              "In yours only dh_prev skips it: dh @ Wh.T, where da @ Wh.T belongs.",
-                              "In yours dx and dh_prev skip it: products of dh, where da belongs."]},
+                              "In yours only dh_prev skips it; dx and the weights' gradients have it.",
+                              "In yours dx and dh_prev skip it; the weights' gradients have it."]},
     "sigmoid_prime_missing": {"lstm_step_backward": [
         "In yours all three gates lack it.", "In yours only the input gate's block lacks it.",
         "In yours only the forget gate's block lacks it.", "In yours only the output gate's block lacks it."]},
