@@ -61,6 +61,16 @@ def grade(submission, results_dir, *extra, env=None, timeout=120, python=sys.exe
     return Graded(proc.returncode, results, proc.stdout + proc.stderr, seconds)
 
 
+def learner_rows(gradebook):
+    """gradebook.csv's rows by learner, without the max-points row."""
+    import csv
+
+    from instructor.gradebook import MAX_ROW
+
+    with open(gradebook, encoding="utf-8") as f:
+        return {row["learner"]: row for row in csv.DictReader(f) if row["learner"] != MAX_ROW}
+
+
 def function_source(path, name):
     """The source of the top-level function ``name`` in the file at ``path``."""
     text = open(path).read()

@@ -4,7 +4,6 @@ make grade, grade-all and Gradescope), and no limit hides them.
 Which folder is picked, what a zip refuses and how short the notes are: unit tests of staging,
 which grade nothing. Then one grade-all run over a class holding every bad case beside ordinary
 learners, and make grade on the upload that combines the cases that need grading."""
-import csv
 import json
 import os
 import shutil
@@ -19,7 +18,7 @@ from grader.kit import KIT_ROOT
 from grader.sandbox.isolation import COPY_FILES, MAX_GRADED_BYTES, copy_tree
 from grader.sandbox.staging import LayoutError, is_untouched_stub, package_notes, stage
 
-from conftest import ALL_STEPS, build_submission, grade
+from conftest import ALL_STEPS, build_submission, grade, learner_rows
 
 STUBS = os.path.join(KIT_ROOT, "exercises")
 POINTS = {step: points for step, points in zip(ALL_STEPS, (4, 4, 4, 4, 4, 4, 4, 8, 14, 8, 18, 8, 8, 8))}
@@ -304,8 +303,7 @@ def graded_class(tmp_path_factory):
                            "--jobs", "2", "--skip-reference-check"], cwd=KIT_ROOT, capture_output=True,
                           text=True, env={**os.environ, "NO_COLOR": "1"})
     assert done.returncode == 0, done.stdout + done.stderr
-    with open(out / "gradebook.csv", encoding="utf-8") as f:
-        rows = {r["learner"]: r for r in csv.DictReader(f) if r["learner"] != "(max points)"}
+    rows = learner_rows(out / "gradebook.csv")
     return rows, out, done.stdout, str(root)
 
 

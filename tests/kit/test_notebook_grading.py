@@ -24,7 +24,7 @@ from grader.sandbox.notebook import (
     read_notebook,
 )
 
-from conftest import ALL_STEPS, function_source
+from conftest import ALL_STEPS, function_source, learner_rows
 from corpus import AS_TAUGHT
 from mistakes import MISTAKES
 
@@ -263,8 +263,7 @@ def test_grade_all_grades_notebooks_bare_in_a_folder_or_in_a_zip(tmp_path):
                            "--jobs", "2", "--skip-reference-check"], cwd=KIT_ROOT, capture_output=True, text=True,
                           env={**os.environ, "NO_COLOR": "1"})
     assert done.returncode == 0, done.stdout + done.stderr
-    import csv
-    rows = {r["learner"]: r for r in csv.DictReader(open(out / "gradebook.csv"))}
+    rows = learner_rows(out / "gradebook.csv")
     assert {name: float(r["total"]) for name, r in rows.items()} == {"alice": 100, "bob": 96, "carol": 100, "dave": 0}
     assert rows["alice"]["note"] == "graded from the notebook alice.ipynb"
     assert "dave.ipynb is not a valid notebook: its JSON is broken" in rows["dave"]["note"]

@@ -8,7 +8,6 @@ temporary folders, follows the paths the running graders name on their command l
 into other processes' working folders. What it reads of another upload it prints, and it grades
 a stolen gates.py in place of its own stubs, as a learner copying a classmate's work would.
 """
-import csv
 import json
 import os
 import pathlib
@@ -24,7 +23,7 @@ import pytest
 
 from grader.kit import KIT_ROOT
 
-from conftest import ALL_STEPS, build_submission
+from conftest import ALL_STEPS, build_submission, learner_rows
 from mistakes import MISTAKES
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="only under root does each grade's worker run as a user of its own")
@@ -155,7 +154,7 @@ def test_no_learner_reads_another_upload():
                                "--call-timeout", "20", "--time-limit", "60"],  # the spy's probing call takes seconds
                               cwd=KIT_ROOT, capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"}, timeout=120)
         assert done.returncode == 0, done.stdout + done.stderr
-        rows = {r["learner"]: float(r["total"]) for r in csv.DictReader(open(os.path.join(out, "gradebook.csv")))}
+        rows = {name: float(r["total"]) for name, r in learner_rows(os.path.join(out, "gradebook.csv")).items()}
         spied = [open(os.path.join(out, SPY, name), errors="replace").read() for name in ("report.txt", "results.json")]
         message = json.loads(spied[1])["extra_data"]["steps"]["sigmoid"]["message"]
         closed = stat.S_IMODE(os.stat(export).st_mode) & 0o007
