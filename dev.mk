@@ -8,9 +8,11 @@ $(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt
 	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
 	@touch $@
 
+# TEST_JOBS=1 runs the tests in one process, in file order.
+TEST_JOBS ?= 2
 test: $(VENV)/.installed-test
 	@$(PY) -m ruff check .
-	@$(PY) -m pytest tests/kit
+	@$(PY) -m pytest $(if $(filter-out 1,$(TEST_JOBS)),-n $(TEST_JOBS) --dist loadgroup) tests/kit
 
 bench: $(VENV)/.installed-test
 	@$(PY) -m bench.grade_speed

@@ -104,6 +104,36 @@ def build_submission(folder, done=(), replace=None):
 ALL_STEPS = tuple(step.name for step in STEPS)
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "xdist_group(name): the tests that make test runs on one worker")
+
+
+def pytest_collection_modifyitems(items):
+    """For make test's workers (pytest-xdist, --dist loadgroup): a file's tests run on one worker, so
+    its module fixtures are made once, and the files that compare with the session's grades of the
+    learner-style groups (group_grades) all run on one, so those grades are made once too."""
+    sharing = {item.module.__name__ for item in items if "group_grades" in item.fixturenames}
+    for item in items:
+        module = item.module.__name__
+        item.add_marker(pytest.mark.xdist_group("group_grades" if module in sharing else module))
+
+
+@pytest.fixture
+def report_figure(request):
+    """report_figure(text): a figure a test measured, printed at the end of the run, from whichever worker ran it."""
+    return lambda text: request.node.user_properties.append(("figure", text))
+
+
+def pytest_terminal_summary(terminalreporter):
+    figures = [f"{report.nodeid.split('::')[-1]}: {value}" for reports in terminalreporter.stats.values()
+               for report in reports if getattr(report, "when", None) == "call"
+               for name, value in getattr(report, "user_properties", ()) if name == "figure"]
+    if figures:
+        terminalreporter.section("figures measured by the tests")
+        for line in figures:
+            terminalreporter.write_line(line)
+
+
 @pytest.fixture
 def grade_in(tmp_path):
     """grade_in(submission_folder, *args) -> Graded, with results in a fresh temporary folder."""

@@ -275,14 +275,14 @@ def expected_heat(out):
     return counts
 
 
-def test_the_class_report_renders_in_a_real_browser(graded_class, tmp_path):
+def test_the_class_report_renders_in_a_real_browser(graded_class, tmp_path, report_figure):
     out = graded_class["out"]
     report, summary = out / "report.html", json.loads((out / "summary.json").read_text())
     started = time.monotonic()
     dom = Page(in_browser(report, tmp_path / "profile", "--dump-dom"))
     shot = out / "report.png"
     in_browser(report, tmp_path / "profile", f"--screenshot={shot}", "--window-size=1200,1600")
-    print(f"the browser rendered the report and its screenshot in {time.monotonic() - started:.1f} s: {shot}")
+    report_figure(f"the browser rendered the report and its screenshot in {time.monotonic() - started:.1f} s: {shot}")
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
     bins = dom.having("g", "bin")
     assert [(b["data-bin"], int(b["data-count"])) for b in bins] == [(h["bin"], h["count"]) for h in summary["histogram"]]

@@ -61,9 +61,11 @@ def test_grade_all_grades_every_learner_on_their_own(tmp_path):
     expected = make_class(submissions)
     # A call limit that a correct learner's slowest call (a batched gradient check) stays well
     # under on a busy machine; the learners whose code hangs still reach it.
+    work = tmp_path / "tmp"  # the batch's work folder goes here, so its processes are told from other tests'
+    work.mkdir()
     done = subprocess.run(["make", "-s", "grade-all", f"SUBMISSIONS={submissions}", f"OUT={out}", "JOBS=2",
                            "CALL_TIMEOUT=2", "TIME_LIMIT=60"], cwd=KIT_ROOT, capture_output=True, text=True,
-                          env={**os.environ, "NO_COLOR": "1"})
+                          env={**os.environ, "NO_COLOR": "1", "TMPDIR": str(work)})
     assert done.returncode == 0, done.stdout + done.stderr
     rows = list(csv.DictReader(open(out / "gradebook.csv")))
     assert list(rows[0]) == ["learner", "total", "visible", "hidden", *ALL_STEPS, "note"]
@@ -83,7 +85,7 @@ def test_grade_all_grades_every_learner_on_their_own(tmp_path):
     ivan = json.load(open(out / "ivan" / "results.json"))["extra_data"]["steps"]
     assert "did not answer within 2 s" in ivan["hidden_state"]["message"]
     # Graders and workers name the learner's staged copy, under the batch's work folder.
-    leftovers = [pid for pid in os.listdir("/proc") if pid.isdigit() and "lstm-kit-class-" in _cmdline(pid)]
+    leftovers = [pid for pid in os.listdir("/proc") if pid.isdigit() and f"{work}/lstm-kit-class-" in _cmdline(pid)]
     assert not leftovers, "a grader or worker outlived the batch"
     # The summary: distribution, the share passing each step, the most common failure.
     assert "Graded 11 submissions" in done.stdout

@@ -110,7 +110,7 @@ def test_a_softmax_over_the_batch_is_not_named_the_log_of_zero(graded):
     assert CATALOGUE["log_of_zero"].name not in stable["output"]
 
 
-def test_most_learner_style_mistakes_of_the_late_steps_are_named(graded, capsys):
+def test_most_learner_style_mistakes_of_the_late_steps_are_named(graded, report_figure):
     """Per step 12-14: of the kit's own learner-style mistakes there (tests/kit/mistakes.py, the
     catalogued ones and the others), the share named, and named with the right name."""
     shares = {}
@@ -120,8 +120,7 @@ def test_most_learner_style_mistakes_of_the_late_steps_are_named(graded, capsys)
         named = [case for kind, case, key in cases if key and graded(kind, group_of(kind, case)).steps[step]["mistake"] == key]
         shares[step] = (len(named), len(cases))
     figures = ", ".join(f"{step} {n}/{total} ({n / total:.0%})" for step, (n, total) in shares.items())
-    with capsys.disabled():
-        print(f"\nnamed among the kit's learner-style mistakes: {figures}")
+    report_figure(f"named among the kit's learner-style mistakes: {figures}")
     assert all(n >= NAMED_SHARE * total for n, total in shares.values()), figures
 
 
