@@ -144,8 +144,9 @@ def expect_numbers(value, name, count):
     return expect_array(value, name, np.zeros(count))  # zeros: np.empty could hold a NaN
 
 
-def expect_close(value, want, name, axes=None):
-    """Structure as ``expect_array``, then values within a mixed absolute/relative tolerance."""
+def expect_close(value, want, name, axes=None, sizes=None):
+    """Structure as ``expect_array``, then values within a mixed absolute/relative tolerance.
+    ``sizes`` ({"N": 3, "T": 4}) names a constant factor that is one of them ("N times too large")."""
     got = expect_array(value, name, want, axes)
     diff = np.abs(got - want)
     wrong = ~(diff <= ATOL + RTOL * np.abs(want))
@@ -154,8 +155,52 @@ def expect_close(value, want, name, axes=None):
         raise CheckFailed(
             f"{name} has wrong values: first at {locate(name, index, got.shape, axes)}, yours "
             f"{got[index]:.6g}, expected {want[index]:.6g}; {int(wrong.sum())} of {got.size} "
-            f"entries differ, the largest by {float(diff.max()):.3g}")
+            f"entries differ, the largest by {float(diff.max()):.3g}.{_factor_note(got, want, sizes or {})}")
     return got
+
+
+def _factor_note(got, want, sizes):
+    """" Yours is 3x the expected value everywhere: N, with N = 3." when it is; for a single number
+    (any two are multiples) only when the factor is one of ``sizes``."""
+    r = constant_factor(got, want, RTOL)
+    named = "" if r is None else factor_in_sizes(r, sizes)
+    if r is None or (got.size == 1 and not named):
+        return ""
+    return f" Yours is {r:.4g}x the expected value{'' if got.size == 1 else ' everywhere'}{named}."
+
+
+def constant_factor(got, want, tol):
+    """r when got = r * want everywhere (to ``tol``, norm-based) for some r other than 0 and 1, else None."""
+    got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
+    norm = float(np.vdot(want, want))
+    r = float(np.vdot(got, want)) / norm if norm else 0.0
+    scale = float(np.linalg.norm(got) + np.linalg.norm(r * want))
+    off = float(np.linalg.norm(got - r * want)) / scale if scale else 0.0
+    if abs(r) <= tol or abs(r - 1) <= tol or not off <= tol:  # NaN: no factor
+        return None
+    return r
+
+
+def factor_in_sizes(r, sizes):
+    """": 1/T, with T = 4" when the factor r (or 1 / r) is one of ``sizes``, else ""."""
+    for shown, value in (("{}", r), ("1/{}", 1 / r)):
+        names = [name for name, n in sizes.items() if n > 1 and abs(value - n) <= 1e-6 * n]
+        if names:
+            return f": {' or '.join(shown.format(name) for name in names)}, with {and_list(f'{m} = {sizes[m]}' for m in names)}"
+    return ""
+
+
+def and_list(items):
+    items = list(items)
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def input_sizes(args, arg_names):
+    """{"N": .., "T": .., "D": .., "H": ..} read off the inputs named x and h_prev / h0 / c_prev, as far as they tell."""
+    shapes = {name: np.shape(a) for a, name in zip(args, arg_names)}
+    x, state = shapes.get("x", ()), next((shapes[n] for n in ("h_prev", "h0", "c_prev") if n in shapes), ())
+    sizes = dict(zip(("N", "T", "D") if len(x) == 3 else ("N", "D"), x)) if len(x) in (2, 3) else {}
+    return {**sizes, "H": state[-1]} if len(state) == 2 else sizes
 
 
 def expect_all_close(got, want, names, axes=None):
@@ -205,7 +250,8 @@ def expect_matches_reference(function, reference, args, arg_names, out_names, ax
             got, want = (reply["value"],), (want,)
         else:
             got = expect_tuple(reply["value"], function.name, out_names)
-        got = tuple(g if k in keep else expect_close(g, w, n, axes.get(n))
+        sizes = input_sizes(args, arg_names)
+        got = tuple(g if k in keep else expect_close(g, w, n, axes.get(n), sizes)
                     for k, (g, w, n) in enumerate(zip(got, want, out_names)))
     return got, want
 

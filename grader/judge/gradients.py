@@ -23,10 +23,13 @@ from grader.judge.checks import (
     GATES,
     TIME,
     CheckFailed,
+    and_list,
     axes_by_name,
+    constant_factor,
     expect_all_close,
     expect_array,
     expect_tuple,
+    factor_in_sizes,
     locate,
     noted,
 )
@@ -163,38 +166,15 @@ def _require_reference(reference, without_reference, check):
                         f"its outputs can pass), say so with without_reference=True")
 
 
-def _and(items):
-    items = list(items)
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
-
-
-def _factor(a, n):
-    """r when a = r * n everywhere (to GRAD_TOL) for some r other than 0 and 1, else None."""
-    norm = float(np.vdot(n, n))
-    r = float(np.vdot(a, n)) / norm if norm else 0.0
-    if abs(r) <= GRAD_TOL or abs(r - 1) <= GRAD_TOL or not relative_error(a, r * n) <= GRAD_TOL:  # NaN: no factor
-        return None
-    return r
-
-
-def _factor_in_sizes(r, sizes):
-    """": 1/T, with T = 4" when the factor r (or 1 / r) is one of ``sizes``, else ""."""
-    for shown, value in (("{}", r), ("1/{}", 1 / r)):
-        names = [name for name, n in sizes.items() if n > 1 and abs(value - n) <= 1e-6 * n]
-        if names:
-            return f": {' or '.join(shown.format(name) for name in names)}, with {_and(f'{m} = {sizes[m]}' for m in names)}"
-    return ""
-
-
 def _factors_note(wrong, sizes):
     """A sentence for each factor by which some wrong gradients are constant multiples of the numerical ones."""
     by_factor = {}
     for name, (a, n) in wrong.items():
-        r = _factor(a, n)
+        r = constant_factor(a, n, GRAD_TOL)
         if r is not None:
             by_factor.setdefault(f"{r:.3g}", (r, []))[1].append(name)
-    return "".join(f" {_and(names)}: {'yours is' if len(names) == 1 else 'each of yours is'} {shown}x the numerical "
-                   f"gradient everywhere{_factor_in_sizes(r, sizes)}." for shown, (r, names) in by_factor.items())
+    return "".join(f" {and_list(names)}: {'yours is' if len(names) == 1 else 'each of yours is'} {shown}x the numerical "
+                   f"gradient everywhere{factor_in_sizes(r, sizes)}." for shown, (r, names) in by_factor.items())
 
 
 def _block_errors(a, n, axis):
@@ -218,7 +198,8 @@ def _blocks_note(pairs, axes):
     by_blocks = {}
     for name, blocks in off.items():
         by_blocks.setdefault(blocks, []).append(name)
-    parts = [f"the {_and(blocks)} block{'s' if len(blocks) > 1 else ''} of {_and(names)}" for blocks, names in by_blocks.items()]
+    parts = [f"the {and_list(blocks)} block{'s' if len(blocks) > 1 else ''} of {and_list(names)}"
+             for blocks, names in by_blocks.items()]
     verb = "is" if len(parts) == 1 and len(next(iter(by_blocks))) == 1 else "are"
     figures = "; ".join(f"{name} {', '.join(f'{e:.1e}' for e in errors[name])}" for name in off)
     return (f" In the fused (.., 4H) gradients only {', and '.join(parts)} {verb} off "

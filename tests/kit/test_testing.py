@@ -306,3 +306,32 @@ def test_public_seeds_keep_their_shapes_and_other_seeds_draw_new_non_square_ones
         x, y, params = testing.classifier_args(seed)
         assert x.shape == (N, T, D) and params["Wy"].shape[1] not in (N, D, H)
     assert len(set(drawn.values())) > 20  # seeds draw different shapes, not a few in turn
+
+
+def test_a_value_off_by_a_size_of_the_inputs_is_told_so(reference):
+    """A forward whose h is N times too large (a sum over the batch where each row belongs), or 1/T,
+    is told the factor and which size it is; a plain wrong value gets no factor."""
+    args = testing.sequence_args(testing.SEEDS[0])
+    N, T, _, _ = testing.sizes(testing.SEEDS[0])
+    names = ("x", "h0", "Wx", "Wh", "b")
+    for scale, said in ((N, f"Yours is {N}x the expected value everywhere: N, with N = {N}."),
+                        (1 / T, f"Yours is {1 / T:.4g}x the expected value everywhere: 1/T, with T = {T}.")):
+        def lstm_forward(*a, scale=scale):
+            h, cache = reference.lstm_forward(*a)
+            return h * scale, cache
+        with pytest.raises(testing.CheckFailed) as failed:
+            testing.expect_matches_reference(Local(lstm_forward), reference.lstm_forward, args, names, ("h", "cache"), keep=(1,))
+        assert said in str(failed.value)
+
+    def shifted(*a):
+        h, cache = reference.lstm_forward(*a)
+        return h + 0.5, cache
+    with pytest.raises(testing.CheckFailed) as failed:
+        testing.expect_matches_reference(Local(shifted), reference.lstm_forward, args, names, ("h", "cache"), keep=(1,))
+    assert "the expected value" not in str(failed.value)
+    said = r"yours 1\.8, expected 0\.6; .*Yours is 3x the expected value: N, with N = 3\.$"
+    with pytest.raises(testing.CheckFailed, match=said):
+        testing.expect_close(np.array(1.8), np.array(0.6), "loss", sizes={"N": 3, "T": 4})
+    with pytest.raises(testing.CheckFailed) as failed:  # two single numbers are always multiples: no factor unless a size
+        testing.expect_close(np.array(1.7), np.array(0.6), "loss", sizes={"N": 3})
+    assert "expected value" not in str(failed.value)
