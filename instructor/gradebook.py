@@ -99,10 +99,15 @@ def failure_key(entry):
         from grader.course.mistakes import CATALOGUE
         key = str(entry["mistake"])
         return CATALOGUE[key].name if key in CATALOGUE else shown(key)
+    return re.sub(r"(?<![\w.])[-+]?\d+(\.\d+)?([eE][-+]?\d+)?", "#", failure_line(entry))
+
+
+def failure_line(entry):
+    """A failed step's message, its first line up to the details (figures kept): what failure_key
+    shows when every learner in its group has the same words."""
     line = shown((entry.get("message") or "").split("\n")[0])
     line = re.sub(r"^fix .*? first \(this step builds on it\)\. ", "", line)  # the cause, not the cascade
     line = re.split(r" \(|; |: first at ", line)[0]
-    line = re.sub(r"(?<![\w.])[-+]?\d+(\.\d+)?([eE][-+]?\d+)?", "#", line)
     return line.strip().rstrip(".:") or "failed"
 
 

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 
 from grader.course.steps import BY_NAME
 from grader.outputs.export import write_atomically
-from instructor.gradebook import failure_key, histogram, shown
+from instructor.gradebook import failure_key, failure_line, histogram, shown
 
 BLOCKED = re.compile(r"^fix (?P<steps>.+?) first \(this step builds on it\)\. ")
 CALL_TIMED_OUT = "did not answer within"  # grader.sandbox.client's words for a call that hit its limit
@@ -67,7 +67,7 @@ def step_figures(results, steps):
     rows = []
     for step in steps:
         row = StepFigures(step, BY_NAME[step].number if step in BY_NAME else 0)
-        mistakes, others, blocked_by = Counter(), Counter(), Counter()
+        mistakes, others, blocked_by, lines = Counter(), Counter(), Counter(), {}
         for r in graded:
             entry = r.steps.get(step) or {"status": "not started"}
             status, cause = entry["status"], blockers(entry)
@@ -86,7 +86,10 @@ def step_figures(results, steps):
                 mistakes.update(named)
                 if not named:
                     others[failure_key(entry)] += 1
-        row.mistakes, row.other_failures, row.blocked_by = dict(mistakes), dict(others), dict(blocked_by)
+                    lines.setdefault(failure_key(entry), set()).add(failure_line(entry))
+        # a group whose learners all read the same words is shown in them, figures and all ("within 2 s")
+        others = {(next(iter(lines[key])) if len(lines[key]) == 1 else key): n for key, n in others.items()}
+        row.mistakes, row.other_failures, row.blocked_by = dict(mistakes), others, dict(blocked_by)
         rows.append(row)
     return rows
 

@@ -108,6 +108,7 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "xdist_group(name): the tests that make test runs on one worker")
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
 def pytest_collection_modifyitems(items):
     """For make test's workers (pytest-xdist, --dist loadgroup): a file's tests run on one worker, so
     its module fixtures are made once, and the files that compare with the session's grades of the

@@ -128,6 +128,8 @@ def test_the_summary_tells_failing_on_its_own_from_blocked_by_an_earlier_step(gr
         assert row["passed"] + row["failing"] + row["blocked"] + row["not_started"] + row["not_judged"] == 5
     assert steps["sigmoid"]["not_started"] == 1  # the stubs
     assert [hit["learner"] for hit in summary["time_limits"]] == ["ivan"] and "hidden_state" in summary["time_limits"][0]["what"]
+    # one learner's failure is shown in its own words, figures kept
+    assert list(steps["hidden_state"]["other_failures"]) == ["hidden_state did not answer within 2 s: is there an endless loop?"]
     not_graded = [(r["learner"], r["note"][:13]) for r in summary["not_graded"]]
     assert not_graded == [("frank", "none of gates"), ("zoe", "no submission")]
     table = list(csv.DictReader(open(out / "summary.csv")))

@@ -3,7 +3,9 @@ submission, however broken or hostile, stops the batch or changes another learne
 import csv
 import json
 import os
+import shutil
 import subprocess
+import tempfile
 import zipfile
 
 from grader.kit import KIT_ROOT
@@ -61,8 +63,10 @@ def test_grade_all_grades_every_learner_on_their_own(tmp_path):
     expected = make_class(submissions)
     # A call limit that a correct learner's slowest call (a batched gradient check) stays well
     # under on a busy machine; the learners whose code hangs still reach it.
-    work = tmp_path / "tmp"  # the batch's work folder goes here, so its processes are told from other tests'
-    work.mkdir()
+    # The batch's work folder goes in a folder of this test's, so its processes are told from those of
+    # another test's grade-all running beside it; the workers' uid must pass through it, as through /tmp.
+    work = tempfile.mkdtemp(prefix="test-grade-all-")
+    os.chmod(work, 0o711)
     done = subprocess.run(["make", "-s", "grade-all", f"SUBMISSIONS={submissions}", f"OUT={out}", "JOBS=2",
                            "CALL_TIMEOUT=2", "TIME_LIMIT=60"], cwd=KIT_ROOT, capture_output=True, text=True,
                           env={**os.environ, "NO_COLOR": "1", "TMPDIR": str(work)})
@@ -86,6 +90,7 @@ def test_grade_all_grades_every_learner_on_their_own(tmp_path):
     assert "did not answer within 2 s" in ivan["hidden_state"]["message"]
     # Graders and workers name the learner's staged copy, under the batch's work folder.
     leftovers = [pid for pid in os.listdir("/proc") if pid.isdigit() and f"{work}/lstm-kit-class-" in _cmdline(pid)]
+    shutil.rmtree(work)
     assert not leftovers, "a grader or worker outlived the batch"
     # The summary: distribution, the share passing each step, the most common failure.
     assert "Graded 11 submissions" in done.stdout
@@ -137,5 +142,18 @@ def test_gradebook_shows_an_uploads_text_escaped_capped_and_never_as_a_formula(t
     assert len(rows[1][-1]) < SHOWN + 100
     text = "\n".join(summary_lines([hostile, failing], ["sigmoid"], 4, 1.0, 1))
     assert "\x1b" not in text and "\r" not in text
-    assert "sigmoid raised \\x1b[#mValueError" in text  # its numbers taken out, as in any message
+    assert "sigmoid raised \\x1b[31mValueError" in text  # escaped; its figures kept, the one learner with these words
     assert max(len(line) for line in text.splitlines()) < 2 * SHOWN
+
+
+def test_a_failure_is_shown_in_its_learners_words_and_grouped_without_figures_when_they_differ():
+    from instructor.gradebook import LearnerResult
+    from instructor.summary import step_figures
+
+    def timed_out(name, seconds):
+        message = f"sigmoid did not answer within {seconds} s: is there an endless loop?"
+        return LearnerResult(name, steps={"sigmoid": {"status": "failed", "points": 0, "mistake": "", "message": message}})
+    alone = step_figures([timed_out("ada", 2)], ["sigmoid"])[0]
+    assert alone.other_failures == {"sigmoid did not answer within 2 s: is there an endless loop?": 1}
+    both = step_figures([timed_out("ada", 2), timed_out("bob", 3)], ["sigmoid"])[0]
+    assert both.other_failures == {"sigmoid did not answer within # s: is there an endless loop?": 2}
