@@ -1,9 +1,10 @@
 """Machine-readable results: Gradescope's ``results.json``, written atomically."""
 import json
 import os
-import re
 import shutil
 import tempfile
+
+from grader.outputs.markdown import fence_roles
 
 VISIBLE = "visible"
 OUTPUT_FORMAT = "md"  # each test's output is Markdown (grader.outputs.markdown): named mistakes, hints, fenced output
@@ -135,11 +136,5 @@ def _cut(text, share):
 def _fence_closed(text):
     """``text`` with its last code fence closed, if the cut fell inside one: what follows (CUT)
     is then text again, not part of what the learner's code printed."""
-    fence = None
-    for line in text.split("\n"):
-        opening = re.fullmatch(r"(`{3,})[A-Za-z]*", line)
-        if fence is None and opening:
-            fence = opening.group(1)
-        elif fence is not None and line == fence:
-            fence = None
+    fence = fence_roles(text)[1]
     return f"{text}\n{fence}\n" if fence and len(fence) + 2 <= FENCE_ROOM else text

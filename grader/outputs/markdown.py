@@ -34,22 +34,28 @@ def fenced(text, info="text"):
     return f"{fence}{info}\n{text.rstrip()}\n{fence}"
 
 
+def fence_roles(markdown):
+    """(lines, open fence): each line of ``markdown`` with its role, "text", "fence" (a code block's
+    opening or closing line) or "code" (inside one), and the fence left open at the end, if any."""
+    roles, fence = [], None
+    for line in markdown.split("\n"):
+        opening = re.fullmatch(r"(`{3,})[A-Za-z]*", line)
+        if fence is None and opening:
+            fence, role = opening.group(1), "fence"
+        elif fence is not None and line == fence:
+            fence, role = None, "fence"
+        else:
+            role = "text" if fence is None else "code"
+        roles.append((line, role))
+    return roles, fence
+
+
 def as_plain(markdown):
     """What this module's Markdown says, as plain text, for a platform that shows text as it is
     (PrairieLearn): no backslash escapes and no bold outside the fences, a fence's lines as they
     are (what the code printed), the fence lines gone."""
-    lines, fence = [], None
-    for line in markdown.split("\n"):
-        opening = re.fullmatch(r"(`{3,})(text)?", line)
-        if fence is None and opening:
-            fence = opening.group(1)
-        elif fence is not None and line == fence:
-            fence = None
-        elif fence is not None:
-            lines.append(line)
-        else:
-            lines.append(_UNESCAPE.sub(r"\1", line.removesuffix("  ").replace("**", "")))
-    return "\n".join(lines)
+    shown = {"text": lambda line: _UNESCAPE.sub(r"\1", line.removesuffix("  ").replace("**", "")), "code": str}
+    return "\n".join(shown[role](line) for line, role in fence_roles(markdown)[0] if role != "fence")
 
 
 _UNESCAPE = re.compile(r"\\([\\`*_\[\]<>|~#+=.)-])")

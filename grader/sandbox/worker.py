@@ -9,6 +9,7 @@ import json
 import linecache
 import os
 import sys
+import time
 import traceback
 import warnings
 
@@ -207,7 +208,6 @@ def _handle_perturbed(fn, request):
 
     A move names an argument by its index, or by [index, key] for an array inside a dict argument.
     """
-    import time
     started = time.perf_counter()
     stacks = perturbed_outputs(lambda args: _call(fn, args)[0], request["args"], request["perturb"],
                                request["outputs"])
