@@ -126,7 +126,7 @@ def report_figure(request):
 
 
 def pytest_terminal_summary(terminalreporter):
-    figures = [f"{report.nodeid.split('::')[-1]}: {value}" for reports in terminalreporter.stats.values()
+    figures = [f"{report.nodeid.split('::')[-1].split('@')[0]}: {value}" for reports in terminalreporter.stats.values()
                for report in reports if getattr(report, "when", None) == "call"
                for name, value in getattr(report, "user_properties", ()) if name == "figure"]
     if figures:
