@@ -187,7 +187,7 @@ def run_grade(args, staged_notes, folder, plugins=()):
     files = fingerprint(submission)  # before grading: a save during the run makes it stale
     with guard:
         try:
-            code, log = run_pytest(args, collector, guard.report_draft, plugins)
+            code, log = run_pytest(args, collector, guard.report_draft, plugins, started=guard.started)
             state = guard.state()
             if state is None:
                 raise GraderError(f"pytest could not start (exit status {code}):\n{log.strip()[-3000:]}")

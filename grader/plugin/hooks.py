@@ -32,7 +32,8 @@ class GradingState:
         self.worker = Worker.for_grading(config.getoption("submission"), config.getoption("call_timeout"),
                                          config.getoption("memory_limit"), time_limit,
                                          [self.reference_dir, *tests, *config.getoption("protect")])
-        self.submission = Submission(self.worker, deadline=time.monotonic() + time_limit)
+        started = config.getoption("run_started") or time.monotonic()
+        self.submission = Submission(self.worker, deadline=started + time_limit)
         self.outcomes = []
         self.collected = []  # Outcome for every graded test, as "not judged" until it is
         self.record_to = config.getoption("record_reference")
@@ -103,6 +104,9 @@ def pytest_addoption(parser):
     group.addoption("--call-timeout", type=float, default=10.0, help="seconds allowed per call")
     group.addoption("--time-limit", type=float, default=600.0,
                     help="seconds for the whole run; checks not reached by then are 'not judged'")
+    group.addoption("--run-started", type=float, default=None,
+                    help="time.monotonic() in this process when the run began, from which --time-limit counts "
+                         "(default: when pytest is configured)")
     group.addoption("--memory-limit", type=float, default=2.0, help="address space of the worker, in GiB")
     group.addoption("--protect", action="append", default=[],
                     help="a folder the worker must not read (under root); the reference and tests always are")

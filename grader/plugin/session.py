@@ -30,8 +30,12 @@ class Collector:
         self.config = config
 
 
-def run_pytest(args, collector, report_file, plugins=()):
-    """Run the checks (with extra pytest ``plugins``); returns (pytest's exit code, its terminal output)."""
+def run_pytest(args, collector, report_file, plugins=(), started=None):
+    """Run the checks (with extra pytest ``plugins``); returns (pytest's exit code, its terminal output).
+
+    ``started`` is time.monotonic() when the run began (a RunGuard's): the time limit counts from
+    then, not from when pytest is ready, so the checks stop before the guard's watchdog, whose
+    grace would otherwise go on pytest's start-up on a loaded machine."""
     import pytest
 
     from grader.course.steps import BY_NAME
@@ -55,6 +59,7 @@ def run_pytest(args, collector, report_file, plugins=()):
     # --tb=no: pytest would format every failure's traceback (source and all) only for the plugin
     # to replace it with the learner's message; skipping that saves ~0.15 s a failing grade.
     options.append("--tb=no")
+    options += ["--run-started", repr(started)] if started is not None else []
     top = os.path.commonpath(tests)
     log = io.StringIO()  # pytest's own terminal output: shown only if the checks could not run
     try:
