@@ -21,9 +21,12 @@ RTOL, ATOL = 1e-5, 1e-8  # a correct float64 implementation in any style is with
 class CheckFailed(AssertionError):
     """A check's verdict, with a message for the learner (and the catalogued mistake, if known)."""
 
-    def __init__(self, message, mistake=None):
+    def __init__(self, message, mistake=None, named_detail=None):
         super().__init__(message)
         self.mistake = mistake
+        # The details to give instead when a catalogued mistake is named: the message's figures
+        # without its general advice, which the mistake's own explanation replaces.
+        self.named_detail = named_detail
 
 
 def mistake_failed(key, detail):

@@ -194,4 +194,5 @@ def name_mistake(failure, message, reference_folder, test_folders=()):
         return "", message
     from grader.course.mistakes import explain
 
-    return key, explain(key, message, " ".join(filter(None, (which, PROBED if probed else ""))))
+    detail = getattr(failure, "named_detail", None) if message == str(failure) else None
+    return key, explain(key, detail or message, " ".join(filter(None, (which, PROBED if probed else ""))))

@@ -348,3 +348,15 @@ def test_swapped_betas_are_told_their_steps_are_too_small_not_that_updates_are_l
     text = learned(outputs)
     assert "your steps are far too small" in text and "which beta goes with which" in text, text
     assert "is each update kept" not in text, text
+
+
+@pytest.mark.parametrize("case", ["train_adam_without_bias_correction", "train_rescales_every_gradient_to_the_clip"])
+def test_a_named_optimiser_mistake_gives_the_short_runs_figures_not_the_general_advice(group_grades, case):
+    """The mistake's explanation says what to change; its details then hold the run it was seen
+    on and how far it ended from the sanctioned optimiser, not "compare with the equations"."""
+    _, outputs = train_outputs(group_grades, case)
+    text = next(text for name, text in outputs.items() if "move every parameter as Adam" in name)
+    details = text.split("**Details:** ")[1].split("\n")[0]
+    assert re.fullmatch(r"after 3 steps with lr 0\.01 and clip [0-9.]+ \([^)]+\), params\['\w+'\] is off from "
+                        r"where Adam takes it by [0-9.e+-]+ of its largest move\.", details), text
+    assert "docstring's equations" not in text and "neither Adam's" not in text, text

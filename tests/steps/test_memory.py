@@ -437,10 +437,11 @@ def expect_sanctioned_run(submission, reference, clip):
                               f"them: {OTHER_FUNCTION}")
         name = min(runs, key=lambda n: max(np.max(np.abs(trained[k] - runs[n][k])) for k in params))
         gap, key = gaps[name]  # the closer in distance: an SGD step is far smaller than Adam's
+        off = f"params[{key!r}] is off from where {name} takes it by {gap:.2g} of its largest move"
         raise CheckFailed(f"after {setting}, your params are neither Adam's nor SGD with momentum's from the same "
-                          f"start: the closest is {name}, and params[{key!r}] is off from where it takes it by "
-                          f"{gap:.2g} of its largest move. Compare your clipping (by the norm of all the "
-                          f"gradients together) and your update with the docstring's equations")
+                          f"start: the closest is {name}, and {off}. Compare your clipping (by the norm of all the "
+                          f"gradients together) and your update with the docstring's equations.",
+                          named_detail=f"after {setting}, {off}.")
 
 
 def _agreement(trained, run, params):
