@@ -3,6 +3,7 @@ slow but within the call limit on each call gets every output, however many eval
 batch holds; a function slow on one call is told how long that call took; an endless loop on
 any of the evaluations is stopped within the call limit, and the run's time limit still holds.
 The graded case is test_handout.py's, where every gradient check batches the learner's forward."""
+import re
 import time
 
 import numpy as np
@@ -86,7 +87,8 @@ def test_a_function_slow_on_one_call_is_told_how_long_it_took(submission):
     failure, seconds = timed(lambda: submission.input_gate.perturbed(args, moves, [None]))
     assert isinstance(failure, TimedOut), failure
     message = str(failure)
-    assert message.startswith("input_gate took 0.4") and " s a call on the gradient check's evaluations" in message
+    took = re.match(r"input_gate took ([0-9.]+) s a call on the gradient check's evaluations", message)
+    assert took and SLOWER <= float(took.group(1)) < LIMIT, message  # its sleep, and what a loaded machine adds
     assert "make input_gate faster" in message and "endless loop" not in message
     assert seconds < 5 * SLOWER  # told after its first few evaluations, not after all of them
 

@@ -327,7 +327,8 @@ def test_handout_keeps_the_backward_points_of_a_slow_but_correct_forward(handout
     short = {name: s["max_points"] - s["points"] for name, s in steps.items() if s["points"] != s["max_points"]}
     assert short == {"rnn_step": 3}, output  # its gradient check's points, and no other's
     message = steps["rnn_step"]["message"]
-    assert re.match(r"rnn_step_forward took 0\.3\d? s a call on the gradient check's evaluations", message), message
+    took = re.match(r"rnn_step_forward took ([0-9.]+) s a call on the gradient check's evaluations", message)
+    assert took and 0.3 <= float(took.group(1)) < 1, message  # its sleep, and what a loaded machine adds
     assert "endless loop" not in message
 
 
