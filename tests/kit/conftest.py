@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -19,6 +20,20 @@ from corpus import AS_TAUGHT
 # The hostile corpus holds submissions, some with their own conftest.py and test files: they are
 # graded (test_hostile.py), never collected as the kit's tests.
 collect_ignore = ["hostile"]
+
+
+def _keep_bytecode():
+    """The graders these tests start compile the grader's modules again at every run where
+    PYTHONDONTWRITEBYTECODE is set (as on CI): 0.25 s of each of hundreds of grades. Their
+    bytecode goes to a cache of the tests' own instead (root's alone), never beside the sources
+    of the kit, a handout or a submission. The worker runs with -I and ignores both variables."""
+    cache = os.path.join(tempfile.gettempdir(), f"lstm-kit-tests-pycache-{os.getuid()}")
+    os.makedirs(cache, mode=0o700, exist_ok=True)
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ["PYTHONPYCACHEPREFIX"] = cache
+
+
+_keep_bytecode()
 
 
 @dataclass
