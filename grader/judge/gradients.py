@@ -11,7 +11,6 @@ which holds no perturbed inputs) the learner's own forward is differentiated, an
 that fakes its perturbed outputs can steer its own check. Any check fails closed: a numerical
 gradient, analytic gradient or relative error that is not finite is a failure.
 """
-import os
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -34,8 +33,7 @@ from grader.judge.checks import (
     noted,
 )
 from grader.judge.evidence import recorded
-from grader.judge.reference import digest
-from grader.sandbox.perturb import perturbed_outputs
+from grader.judge.trusted_stacks import trusted_stacks
 
 GRAD_TOL = 1e-6   # norm-based; correct code measures ~1e-10, real mistakes 1e-3 and up
 STEP = 1e-5       # central-difference step
@@ -93,29 +91,9 @@ class Trusted:
         self.fn, self.name = fn, fn.__name__
 
     def perturbed(self, args, perturb, outputs):
-        # The same reference files on the same inputs give the same outputs: a notebook's kernel
-        # or make watch, checking again, need not evaluate the ~700 moves again.
-        key = (digest(self.name, [args, perturb, outputs]), _files_of(self.fn))
-        if key not in _TRUSTED_STACKS:
-            if len(_TRUSTED_STACKS) >= TRUSTED_KEPT:
-                _TRUSTED_STACKS.pop(next(iter(_TRUSTED_STACKS)))
-            _TRUSTED_STACKS[key] = perturbed_outputs(lambda a: self.fn(*a), args, perturb, outputs)
-        return [stack.copy() for stack in _TRUSTED_STACKS[key]]
-
-
-TRUSTED_KEPT = 64  # the public tests make about 20 such batches: a few MiB in all
-_TRUSTED_STACKS = {}  # (digest of the batch, the reference's files as they were) -> its output stacks
-
-
-def _files_of(fn):
-    """The reference's folder and each .py file in it with its modification time and size: a
-    function and the files it calls into, as of now (None for a function of no file)."""
-    path = getattr(getattr(fn, "__code__", None), "co_filename", None)
-    if not path or not os.path.isfile(path):
-        return (id(fn),)  # nothing to fingerprint: this very function object only
-    folder = os.path.dirname(os.path.abspath(path))
-    stats = [(e.name, e.stat().st_mtime_ns, e.stat().st_size) for e in os.scandir(folder) if e.name.endswith(".py")]
-    return folder, tuple(sorted(stats))
+        # The same reference on the same batch gives the same outputs: kept for the next check
+        # in this run or another (grader.judge.trusted_stacks).
+        return trusted_stacks(self.fn, args, perturb, outputs)
 
 
 def runs_anywhere(reference):

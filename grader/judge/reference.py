@@ -48,25 +48,25 @@ class Kept:
         return f"<reference cache {self.key[:8]}:{self.index}>"
 
 
-def _feed(h, value):
+def _feed(h, value, exact=False):
     if isinstance(value, Kept):
         h.update(f"K{value.key}:{value.index};".encode())
     elif isinstance(value, (np.ndarray, np.generic, int, float, bool)):
         a = np.asarray(value)
-        if a.dtype.kind == "f":
+        if a.dtype.kind == "f" and not exact:
             a = np.round(a, DECIMALS) + 0.0  # + 0.0 turns -0.0 into 0.0
         h.update(f"A{a.dtype.str}{a.shape};".encode())
         h.update(np.ascontiguousarray(a).tobytes())
     elif isinstance(value, (tuple, list)):
         h.update(b"(")
         for item in value:
-            _feed(h, item)
+            _feed(h, item, exact)
         h.update(b")")
     elif isinstance(value, dict):  # e.g. params: keys in order, so equal dicts give equal keys
         h.update(b"{")
         for key in sorted(value):
             h.update(f"S{key!r};".encode())
-            _feed(h, value[key])
+            _feed(h, value[key], exact)
         h.update(b"}")
     elif value is None or isinstance(value, str):
         h.update(f"S{value!r};".encode())
@@ -74,10 +74,12 @@ def _feed(h, value):
         raise TypeError(f"a reference input of type {type(value).__name__} cannot be recorded")
 
 
-def digest(function, args):
-    """The key of one call: the function's name and its inputs, never the inputs themselves."""
+def digest(function, args, exact=False):
+    """The key of one call: the function's name and its inputs, never the inputs themselves.
+    Floats are rounded to DECIMALS first, so that a recording matches on any machine, unless
+    ``exact``: then inputs one bit apart have keys of their own."""
     h = hashlib.sha256(f"{function};".encode())
-    _feed(h, list(args))
+    _feed(h, list(args), exact)
     return h.hexdigest()[:40]
 
 
