@@ -30,7 +30,7 @@ except ImportError:  # Windows
 
 from grader.course.steps import BY_FUNCTION, module_of
 from grader.kit import KIT_ROOT, ONE_BLAS_THREAD
-from grader.sandbox.isolation import Sandbox, children, thread_count
+from grader.sandbox.isolation import Sandbox, children, started_at, thread_count
 from grader.sandbox.limits import TALLY_START, Limits
 from grader.sandbox.origin import shape_origin
 from grader.sandbox.protocol import HEADER_BYTES, ProtocolError, Ref, TooComplex, frame, message_size, printable, unpack
@@ -203,11 +203,16 @@ class Worker:
         return reply, printed
 
     def _alone(self):
-        """Whether the worker is still a single thread, and the grader's only child process."""
+        """Whether the worker is still a single thread with no child, and no other process the
+        grader adopted has started since the worker did (one the worker detached: the grader is
+        a subreaper). Older children are the host's own: a notebook kernel's, or in the kit's
+        tests the orphans of an earlier test's browser, which a subreaper adopts too."""
         pid = self.proc.pid
         try:
-            return thread_count(pid) == self.threads and not children(pid) and children(os.getpid()) == [pid]
-        except (OSError, IndexError, ValueError):
+            since = started_at(pid)
+            adopted = [c for c in children(os.getpid()) if c != pid and (started_at(c) or -1) >= since]
+            return thread_count(pid) == self.threads and not children(pid) and not adopted
+        except (OSError, IndexError, ValueError, TypeError):
             return True  # no /proc to look at: the process-group kill at the end still applies
 
     def _await_ready(self):

@@ -401,12 +401,22 @@ def end_descendants(exclude=(), patience=5.0):
         time.sleep(0.002)
 
 
-def thread_count(pid):
+def _stat_field(pid, field):
+    """Field ``field`` (numbered as proc(5) numbers them) of /proc/pid/stat, or None."""
     try:
         with open(f"/proc/{pid}/stat") as f:
-            return int(f.read().rsplit(")", 1)[1].split()[17])
+            return int(f.read().rsplit(")", 1)[1].split()[field - 3])
     except (OSError, IndexError, ValueError):
         return None
+
+
+def thread_count(pid):
+    return _stat_field(pid, 20)
+
+
+def started_at(pid):
+    """When ``pid`` started, in clock ticks since boot; None when it is gone."""
+    return _stat_field(pid, 22)
 
 
 def children(pid):

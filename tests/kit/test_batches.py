@@ -4,6 +4,7 @@ batch holds; a function slow on one call is told how long that call took; an end
 any of the evaluations is stopped within the call limit, and the run's time limit still holds.
 The graded case is test_handout.py's, where every gradient check batches the learner's forward."""
 import re
+import subprocess
 import time
 
 import numpy as np
@@ -118,3 +119,25 @@ def test_the_runs_time_limit_still_holds(submission):
     failure, seconds = timed(lambda: ending.forget_gate.perturbed(args, moves, [None]))
     assert isinstance(failure, NotJudged) and "time limit for the whole run" in str(failure), failure
     assert seconds < LIMIT + 2
+
+
+def test_a_child_the_host_had_before_the_worker_does_not_cost_it_its_state(tmp_path):
+    """The grader is a subreaper, so a process it adopts after a call (one the call detached)
+    gets a fresh worker. A child of the host from before the worker started (a notebook
+    kernel's, or the orphans of an earlier test's browser) is not one: the worker, and what its
+    module keeps between calls, stay."""
+    (tmp_path / "gates.py").write_text(GATES)
+    older = subprocess.Popen(["sleep", "60"])
+    worker = Worker(str(tmp_path), timeout=LIMIT)
+    try:
+        args, _ = inputs()
+        submission = Submission(worker)
+        submission.output_gate(*args)  # output_gate keeps the first input it sees
+        assert worker.proc is not None, "the worker was ended after its first call"
+        first = worker.proc.pid
+        assert np.array_equal(submission.output_gate(*args), np.tanh(args[0] @ args[1]))
+        assert worker.proc is not None and worker.proc.pid == first
+    finally:
+        worker.close()
+        older.kill()
+        older.wait()
