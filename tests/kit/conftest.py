@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -86,10 +87,16 @@ def learner_rows(gradebook):
         return {row["learner"]: row for row in csv.DictReader(f) if row["learner"] != MAX_ROW}
 
 
+# CPython 3.11's ast.parse is not safe in threads (it can fail "AST constructor recursion depth
+# mismatch"), and the fixtures that grade side by side build their submissions in threads.
+PARSING = threading.RLock()
+
+
 def function_source(path, name):
     """The source of the top-level function ``name`` in the file at ``path``."""
     text = open(path).read()
-    node = next(n for n in ast.parse(text).body if isinstance(n, ast.FunctionDef) and n.name == name)
+    with PARSING:
+        node = next(n for n in ast.parse(text).body if isinstance(n, ast.FunctionDef) and n.name == name)
     return ast.get_source_segment(text, node)
 
 
@@ -104,7 +111,9 @@ def build_submission(folder, done=(), replace=None):
     for name in FILES:
         shutil.copy(os.path.join(KIT_ROOT, "exercises", name), folder / name)
     replace = replace or {}
-    redefined = {n.name for code in replace.values() for n in ast.parse(code).body if isinstance(n, ast.FunctionDef)}
+    with PARSING:
+        redefined = {n.name for code in replace.values() for n in ast.parse(code).body
+                     if isinstance(n, ast.FunctionDef)}
     for step in STEPS:
         source = AS_TAUGHT if step.file == "sequence.py" else os.path.join(KIT_ROOT, "solutions", step.file)
         chunks = [function_source(source, function)
