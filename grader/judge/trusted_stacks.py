@@ -11,6 +11,7 @@ nor write that folder, as it cannot the reference (docs/security.md). A file tha
 read, or whose stacks are not the batch's size, is made again; one that cannot be written is
 not kept, and nothing else changes.
 """
+import contextlib
 import hashlib
 import os
 import tempfile
@@ -88,12 +89,13 @@ def _load(folder, key, moves, count):
     try:
         with np.load(path, allow_pickle=False) as stored:
             stacks = [stored[f"s{k}"] for k in range(count)]
-        os.utime(path)  # recently used: kept when older files go
     except Exception:  # absent, or not what it should be: made again
         return None
-    if all(s.dtype == np.float64 and s.ndim >= 1 and len(s) == moves for s in stacks):
-        return stacks
-    return None
+    if not all(s.dtype == np.float64 and s.ndim >= 1 and len(s) == moves for s in stacks):
+        return None
+    with contextlib.suppress(OSError):  # a cache it may read but not write is still used
+        os.utime(path)  # recently used: kept when older files go
+    return stacks
 
 
 def _save(folder, key, stacks):
@@ -114,7 +116,5 @@ def _prune(cache):
     kept = sorted((entry for entry in entries if entry[1].name.endswith(".npz")), key=lambda entry: entry[0])
     stale = [e for t, e in entries if e.name.endswith(".part") and t < time.time() - PART_SECONDS]
     for entry in stale + [e for _, e in kept[:max(0, len(kept) - ON_DISK)]]:
-        try:
+        with contextlib.suppress(OSError):  # another run removed it first
             os.remove(entry.path)
-        except OSError:
-            pass

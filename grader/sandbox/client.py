@@ -208,12 +208,14 @@ class Worker:
         a subreaper). Older children are the host's own: a notebook kernel's, or in the kit's
         tests the orphans of an earlier test's browser, which a subreaper adopts too."""
         pid = self.proc.pid
+        since = started_at(pid)
+        if since is None:
+            return True  # no /proc to look at: the process-group kill at the end still applies
         try:
-            since = started_at(pid)
             adopted = [c for c in children(os.getpid()) if c != pid and (started_at(c) or -1) >= since]
             return thread_count(pid) == self.threads and not children(pid) and not adopted
-        except (OSError, IndexError, ValueError, TypeError):
-            return True  # no /proc to look at: the process-group kill at the end still applies
+        except (OSError, IndexError, ValueError):
+            return True
 
     def _await_ready(self):
         """Wait for the worker to say it is confined and ready; WorkerUnavailable if it never does."""
